@@ -1,0 +1,221 @@
+//! The catalog page: every flower with its picture, price and availability, and a search box
+//! that filters the list in the browser once the page is hydrated.
+
+use contracts::Won;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+/// A flower as the storefront shows it (from the view context's productInfos).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flower {
+    pub slug: String,
+    pub name_ko: String,
+    pub name_en: String,
+    pub description_ko: String,
+    pub description_en: String,
+    pub price_won: i64,
+    pub available: i32,
+    pub picture: String,
+}
+
+/// Stock at or below this is shown as "only n left".
+pub const FEW_LEFT: i32 = 3;
+
+impl Flower {
+    /// Whether a search for `query` (already lowercased and trimmed) should show this flower.
+    pub fn matches(&self, query: &str) -> bool {
+        query.is_empty()
+            || [
+                &self.name_ko,
+                &self.name_en,
+                &self.description_ko,
+                &self.description_en,
+            ]
+            .iter()
+            .any(|text| text.to_lowercase().contains(query))
+    }
+
+    /// Availability in words, in Korean with English beside it.
+    pub fn availability(&self) -> (&'static str, String) {
+        match self.available {
+            n if n <= 0 => ("sold-out", "품절 · Sold out".to_owned()),
+            n if n <= FEW_LEFT => ("few-left", format!("{n}개 남음 · Only {n} left")),
+            n => ("in-stock", format!("재고 {n}개 · {n} in stock")),
+        }
+    }
+
+    pub fn price(&self) -> String {
+        Won(self.price_won).to_string()
+    }
+}
+
+/// The whole catalog, from the productInfos read model.
+#[server]
+pub async fn catalog() -> Result<Vec<Flower>, ServerFnError> {
+    ssr::catalog().await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::Flower;
+    use leptos::prelude::*;
+
+    pub async fn catalog() -> Result<Vec<Flower>, ServerFnError> {
+        let read_models = use_context::<view::ReadModels>()
+            .ok_or_else(|| ServerFnError::new("the catalog is not available on this server"))?;
+        let infos = read_models.product_infos().await.map_err(|error| {
+            tracing::error!(%error, "reading productInfos failed");
+            ServerFnError::new("the catalog could not be loaded; please try again shortly")
+        })?;
+        Ok(infos
+            .into_iter()
+            .map(|info| Flower {
+                slug: info.slug,
+                name_ko: info.name_ko,
+                name_en: info.name_en,
+                description_ko: info.description_ko,
+                description_en: info.description_en,
+                price_won: info.price_won,
+                available: info.available,
+                picture: info.picture,
+            })
+            .collect())
+    }
+}
+
+#[component]
+pub fn CatalogPage() -> impl IntoView {
+    let flowers = Resource::new(|| (), |_| catalog());
+    let (query, set_query) = signal(String::new());
+    let normalized = Memo::new(move |_| query.get().trim().to_lowercase());
+
+    view! {
+        <Title text="꽃 둘러보기" />
+        <section class="catalog" aria-labelledby="catalog-title">
+            <div class="catalog-head">
+                <h1 id="catalog-title">"오늘의 꽃" <span lang="en">" · Today's flowers"</span></h1>
+                <div class="search">
+                    <label for="flower-search">"꽃 찾기 · Search"</label>
+                    <input
+                        id="flower-search"
+                        type="search"
+                        placeholder="장미, tulip…"
+                        autocomplete="off"
+                        prop:value=query
+                        on:input=move |ev| set_query.set(event_target_value(&ev))
+                    />
+                </div>
+            </div>
+            <Suspense fallback=|| view! { <p class="loading">"꽃을 불러오는 중… · Loading flowers…"</p> }>
+                {move || Suspend::new(async move {
+                    match flowers.await {
+                        Ok(list) => view! { <FlowerGrid flowers=list query=normalized /> }.into_any(),
+                        Err(_) => view! {
+                            <p class="error" role="alert">
+                                "꽃 목록을 불러오지 못했어요. 잠시 후 새로고침해 주세요. · "
+                                "We could not load the flowers; please refresh in a moment."
+                            </p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn FlowerGrid(flowers: Vec<Flower>, query: Memo<String>) -> impl IntoView {
+    let total = flowers.len();
+    let shown = {
+        let flowers = flowers.clone();
+        move || flowers.iter().filter(|f| f.matches(&query.get())).count()
+    };
+    let empty = {
+        let shown = shown.clone();
+        move || shown() == 0
+    };
+    view! {
+        <p class="result-count" aria-live="polite">
+            {move || {
+                let n = shown();
+                if n == total {
+                    format!("꽃 {total}종 · {total} flowers")
+                } else {
+                    format!("검색 결과 {n}종 · {n} of {total} flowers")
+                }
+            }}
+        </p>
+        <ul class="flower-grid">
+            {flowers
+                .into_iter()
+                .map(|flower| {
+                    let hidden = {
+                        let flower = flower.clone();
+                        move || !flower.matches(&query.get())
+                    };
+                    view! { <FlowerCard flower hidden /> }
+                })
+                .collect_view()}
+        </ul>
+        <p class="no-results" hidden=move || !empty()>
+            "찾는 꽃이 없어요. 다른 이름으로 찾아보세요. · No flowers match; try another name."
+        </p>
+    }
+}
+
+#[component]
+fn FlowerCard(flower: Flower, hidden: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
+    let (availability_class, availability_text) = flower.availability();
+    let alt = format!("{} 사진", flower.name_ko);
+    view! {
+        <li class="flower-card" data-slug=flower.slug.clone() hidden=hidden>
+            <img src=flower.picture.clone() alt=alt width="240" height="240" loading="lazy" />
+            <div class="flower-body">
+                <h2 class="flower-name">{flower.name_ko.clone()}</h2>
+                <p class="flower-name-en" lang="en">{flower.name_en.clone()}</p>
+                <p class="flower-description">{flower.description_ko.clone()}</p>
+                <p class="flower-price">{flower.price()}</p>
+                <p class=format!("availability {availability_class}")>{availability_text}</p>
+            </div>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rose(available: i32) -> Flower {
+        Flower {
+            slug: "red-rose-bouquet".into(),
+            name_ko: "빨간 장미 꽃다발".into(),
+            name_en: "Red Rose Bouquet".into(),
+            description_ko: "장미 스무 송이".into(),
+            description_en: "Twenty roses".into(),
+            price_won: 69_000,
+            available,
+            picture: "/flowers/red-rose-bouquet.svg".into(),
+        }
+    }
+
+    #[test]
+    fn search_matches_korean_and_english_names() {
+        assert!(rose(5).matches("장미"));
+        assert!(rose(5).matches("rose"));
+        assert!(rose(5).matches(""));
+        assert!(!rose(5).matches("튤립"));
+    }
+
+    #[test]
+    fn availability_warns_when_few_are_left_and_when_sold_out() {
+        assert_eq!(rose(12).availability().0, "in-stock");
+        assert_eq!(rose(2).availability().1, "2개 남음 · Only 2 left");
+        assert_eq!(rose(0).availability().0, "sold-out");
+    }
+
+    #[test]
+    fn prices_are_in_won_with_separators() {
+        assert_eq!(rose(1).price(), "₩69,000");
+    }
+}

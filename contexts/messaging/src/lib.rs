@@ -1,0 +1,20 @@
+//! RabbitMQ plumbing every Petal context reuses, and nothing of flowers: the message
+//! [`Envelope`], a [`Broker`] connection that recovers by itself, the [`Topology`] of exchanges and
+//! quorum queues, the transactional [`outbox`] and its confirmed relay, and the [`consumer`] loop
+//! that acks only after its inbox transaction commits.
+//!
+//! Start with [`outbox::stage`] (how a context publishes) and [`consumer::Consumer`] (how one
+//! listens).
+
+mod broker;
+pub mod consumer;
+mod envelope;
+mod health;
+pub mod outbox;
+mod topology;
+
+pub use broker::{Broker, BrokerError};
+pub use consumer::{Consumer, HandleError, Handler};
+pub use envelope::{Envelope, EnvelopeError};
+pub use health::WorkerStatus;
+pub use topology::Topology;

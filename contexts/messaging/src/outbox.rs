@@ -1,0 +1,182 @@
+//! The transactional outbox: a context stages an outgoing message in the same database
+//! transaction as the state change it describes, and the [`Relay`] publishes staged messages with
+//! publisher confirms, many in flight at once, marking them sent only once RabbitMQ confirmed them.
+//!
+//! The table lives in each publishing context's database (see its first migration):
+//! `outbox(position bigserial, message_id uuid, kind, version, occurred_at, correlation_id,
+//! traceparent, body jsonb, published_at)`.
+
+use crate::{broker::BrokerError, Broker, Envelope, Topology, WorkerStatus};
+use chrono::{DateTime, Utc};
+use lapin::{
+    options::{BasicPublishOptions, ConfirmSelectOptions},
+    Confirmation,
+};
+use sqlx::{postgres::PgListener, PgConnection, PgPool};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// PostgreSQL notification channel that wakes the relay when a transaction staged a message.
+const NOTIFY_CHANNEL: &str = "petal_outbox";
+
+/// Stages `envelope` for publication as part of the caller's transaction.
+///
+/// Nothing is sent unless the transaction commits, and everything committed is sent.
+pub async fn stage(tx: &mut PgConnection, envelope: &Envelope) -> Result<(), sqlx::Error> {
+    let body = std::str::from_utf8(&envelope.body)
+        .map_err(|e| sqlx::Error::Encode(format!("outbox body is not UTF-8 JSON: {e}").into()))?;
+    sqlx::query(
+        "INSERT INTO outbox (message_id, kind, version, occurred_at, correlation_id, traceparent, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+    )
+    .bind(envelope.id)
+    .bind(&envelope.kind)
+    .bind(i32::from(envelope.version))
+    .bind(envelope.timestamp)
+    .bind(&envelope.correlation_id)
+    .bind(&envelope.traceparent)
+    .bind(body)
+    .execute(&mut *tx)
+    .await?;
+    // Delivered to the relay's listener when, and only if, the transaction commits.
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(NOTIFY_CHANNEL)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Why the relay stopped; the supervisor restarts it.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
+    #[error("outbox database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Publishes staged messages from one context's outbox.
+#[derive(Clone)]
+pub struct Relay {
+    pool: PgPool,
+    broker: Broker,
+    topology: Topology,
+    status: WorkerStatus,
+    batch_size: i64,
+    poll_interval: Duration,
+}
+
+#[derive(sqlx::FromRow)]
+struct Staged {
+    position: i64,
+    message_id: Uuid,
+    kind: String,
+    version: i32,
+    occurred_at: DateTime<Utc>,
+    correlation_id: Option<String>,
+    traceparent: Option<String>,
+    body: String,
+}
+
+impl Relay {
+    pub fn new(pool: PgPool, broker: Broker, topology: Topology, status: WorkerStatus) -> Self {
+        Self {
+            pool,
+            broker,
+            topology,
+            status,
+            batch_size: 256,
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+
+    /// Publishes until `shutdown`; returns `Ok` only then. Wakes on every committed stage and,
+    /// in case a notification was missed, every couple of seconds.
+    pub async fn run(&self, shutdown: CancellationToken) -> Result<(), RelayError> {
+        let channel = self.broker.channel().await?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(BrokerError::amqp("confirm.select"))?;
+        let mut listener = PgListener::connect_with(&self.pool).await?;
+        listener.listen(NOTIFY_CHANNEL).await?;
+        self.status.set_running(true);
+        loop {
+            // Drain everything staged so far; a full batch means there may be more.
+            while self.publish_batch(&channel).await? == self.batch_size as usize {}
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                notification = listener.recv() => { notification?; }
+                () = tokio::time::sleep(self.poll_interval) => {}
+            }
+        }
+        let _ = channel.close(200, "relay stopping".into()).await;
+        Ok(())
+    }
+
+    /// Publishes one batch of staged messages and marks them sent; returns how many.
+    #[tracing::instrument(name = "outbox.publish_batch", skip_all, fields(published))]
+    async fn publish_batch(&self, channel: &lapin::Channel) -> Result<usize, RelayError> {
+        let mut tx = self.pool.begin().await?;
+        // SKIP LOCKED lets several relays of one context share the outbox without double sends.
+        let staged: Vec<Staged> = sqlx::query_as(
+            "SELECT position, message_id, kind, version, occurred_at, correlation_id, traceparent,
+                    body::text AS body
+             FROM outbox WHERE published_at IS NULL
+             ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(self.batch_size)
+        .fetch_all(&mut *tx)
+        .await?;
+        if staged.is_empty() {
+            return Ok(0);
+        }
+
+        let exchange = self.topology.events_exchange();
+        let mut confirms = Vec::with_capacity(staged.len());
+        for row in &staged {
+            let envelope = Envelope {
+                id: row.message_id,
+                kind: row.kind.clone(),
+                version: u16::try_from(row.version).unwrap_or(u16::MAX),
+                timestamp: row.occurred_at,
+                correlation_id: row.correlation_id.clone(),
+                traceparent: row.traceparent.clone(),
+                body: row.body.clone().into_bytes(),
+            };
+            let confirm = channel
+                .basic_publish(
+                    exchange.as_str().into(),
+                    envelope.kind.as_str().into(),
+                    BasicPublishOptions::default(),
+                    &envelope.body,
+                    envelope.properties(),
+                )
+                .await
+                .map_err(BrokerError::amqp("basic.publish"))?;
+            confirms.push(confirm);
+        }
+        // All messages are in flight; now wait for the broker to confirm each of them.
+        let mut refused = 0;
+        for confirm in confirms {
+            match confirm.await.map_err(BrokerError::amqp("basic.publish"))? {
+                Confirmation::Ack(_) => {}
+                Confirmation::Nack(_) | Confirmation::NotRequested => refused += 1,
+            }
+        }
+        if refused > 0 {
+            // Leave the whole batch staged; it is sent again (consumers dedupe by message id).
+            return Err(BrokerError::NotConfirmed(refused).into());
+        }
+
+        let positions: Vec<i64> = staged.iter().map(|row| row.position).collect();
+        sqlx::query("UPDATE outbox SET published_at = now() WHERE position = ANY($1)")
+            .bind(&positions)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::Span::current().record("published", staged.len());
+        Ok(staged.len())
+    }
+}

@@ -1,0 +1,410 @@
+//! The messaging pipeline against the real PostgreSQL and RabbitMQ: outbox → relay → topic
+//! exchange → quorum queue → consumer with inbox. Each test has its own database and its own
+//! exchange and queue names.
+
+use lapin::{
+    options::{BasicGetOptions, BasicPublishOptions},
+    BasicProperties,
+};
+use messaging::{outbox, Broker, Consumer, Envelope, HandleError, Handler, Topology, WorkerStatus};
+use sqlx::{postgres::PgPoolOptions, Connection, PgConnection, PgPool};
+use std::{
+    future::Future,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+const SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+const AMQP: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+const CONTEXT: &str = "ledger";
+const KIND: &str = "ledger.entry_made";
+
+/// A test's own database and broker names, removed at the end.
+struct TestBed {
+    name: String,
+    pool: PgPool,
+    broker: Broker,
+    topology: Topology,
+}
+
+impl TestBed {
+    async fn new(delivery_limit: i32) -> Self {
+        let name = format!("petal_test_msg_{}", Uuid::now_v7().simple());
+        let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect(&format!("{SERVER}/{name}"))
+            .await
+            .unwrap();
+        for ddl in [
+            "CREATE TABLE outbox (position BIGSERIAL PRIMARY KEY, message_id UUID NOT NULL UNIQUE,
+               kind TEXT NOT NULL, version INTEGER NOT NULL, occurred_at TIMESTAMPTZ NOT NULL,
+               correlation_id TEXT, traceparent TEXT, body JSONB NOT NULL, published_at TIMESTAMPTZ)",
+            "CREATE TABLE inbox (message_id UUID PRIMARY KEY, kind TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL)",
+            // A deliberately non-idempotent effect: every application adds to the balance.
+            "CREATE TABLE balance (id INT PRIMARY KEY, amount BIGINT NOT NULL)",
+            "INSERT INTO balance VALUES (1, 0)",
+        ] {
+            sqlx::query(ddl).execute(&pool).await.unwrap();
+        }
+        let broker = Broker::new(AMQP, format!("test {name}"));
+        let topology = Topology::new(name.clone()).with_delivery_limit(delivery_limit);
+        let channel = broker.channel().await.unwrap();
+        topology
+            .declare(&channel, [(CONTEXT, &[KIND][..])])
+            .await
+            .unwrap();
+        Self {
+            name,
+            pool,
+            broker,
+            topology,
+        }
+    }
+
+    async fn balance(&self) -> i64 {
+        sqlx::query_scalar("SELECT amount FROM balance WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn unpublished(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Publishes `envelope` straight to the events exchange (bypassing the outbox), as a broker
+    /// redelivery or a relay that crashed before marking its batch sent would.
+    async fn publish_raw(&self, envelope: &Envelope) {
+        let channel = self.broker.channel().await.unwrap();
+        channel
+            .basic_publish(
+                self.topology.events_exchange().into(),
+                envelope.kind.as_str().into(),
+                BasicPublishOptions::default(),
+                &envelope.body,
+                envelope.properties(),
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn parked(&self) -> Vec<Envelope> {
+        let channel = self.broker.channel().await.unwrap();
+        let mut parked = Vec::new();
+        while let Some(message) = channel
+            .basic_get(
+                self.topology.parking_queue(CONTEXT).into(),
+                BasicGetOptions { no_ack: true },
+            )
+            .await
+            .unwrap()
+        {
+            let delivery = &message.delivery;
+            parked.push(
+                Envelope::from_amqp(&delivery.properties, &delivery.data).unwrap_or(Envelope {
+                    id: Uuid::nil(),
+                    kind: "unreadable".into(),
+                    version: 0,
+                    timestamp: chrono::Utc::now(),
+                    correlation_id: None,
+                    traceparent: None,
+                    body: delivery.data.clone(),
+                }),
+            );
+        }
+        parked
+    }
+
+    fn consumer<H: Handler>(&self, handler: H) -> Consumer<H> {
+        Consumer::new(
+            CONTEXT,
+            self.pool.clone(),
+            self.broker.clone(),
+            self.topology.clone(),
+            handler,
+            WorkerStatus::new("test consumer"),
+        )
+    }
+
+    async fn finish(self) {
+        let channel = self.broker.channel().await.unwrap();
+        self.topology.delete(&channel, [CONTEXT]).await.unwrap();
+        self.broker.close().await;
+        self.pool.close().await;
+        let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
+            .await
+            .unwrap();
+        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+}
+
+/// Adds the entry's amount to the balance: applying it twice would be visible.
+struct Ledger {
+    calls: Arc<AtomicUsize>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Entry {
+    amount: i64,
+}
+
+impl Handler for Ledger {
+    async fn handle(&self, tx: &mut PgConnection, envelope: &Envelope) -> Result<(), HandleError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let entry: Entry = envelope.decode()?;
+        sqlx::query("UPDATE balance SET amount = amount + $1 WHERE id = 1")
+            .bind(entry.amount)
+            .execute(tx)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Fails every time, as a handler with a bug would.
+struct AlwaysFails {
+    calls: Arc<AtomicUsize>,
+}
+
+impl Handler for AlwaysFails {
+    async fn handle(&self, _: &mut PgConnection, _: &Envelope) -> Result<(), HandleError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(HandleError::Retry(anyhow::anyhow!("the handler is broken")))
+    }
+}
+
+fn entry(amount: i64) -> Envelope {
+    Envelope::new(KIND, 1, &Entry { amount }, Some("test".into()))
+}
+
+/// Waits for `condition`, giving up after ten seconds with `what` as the failure.
+async fn eventually<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("gave up waiting: {what}");
+}
+
+fn run<H: Handler>(consumer: Consumer<H>, stop: &CancellationToken) -> tokio::task::JoinHandle<()> {
+    let stop = stop.clone();
+    tokio::spawn(async move { consumer.run(stop).await.unwrap() })
+}
+
+#[tokio::test]
+async fn a_staged_message_is_published_by_the_relay_and_applied_once() {
+    let bed = TestBed::new(5).await;
+    let stop = CancellationToken::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let consumer = run(
+        bed.consumer(Ledger {
+            calls: calls.clone(),
+        }),
+        &stop,
+    );
+    let relay = outbox::Relay::new(
+        bed.pool.clone(),
+        bed.broker.clone(),
+        bed.topology.clone(),
+        WorkerStatus::new("test relay"),
+    );
+    let relay_task = {
+        let stop = stop.clone();
+        tokio::spawn(async move { relay.run(stop).await.unwrap() })
+    };
+
+    let mut tx = bed.pool.begin().await.unwrap();
+    for amount in [10, 20, 30] {
+        outbox::stage(&mut tx, &entry(amount)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    eventually("the balance reaches 60", || async {
+        bed.balance().await == 60
+    })
+    .await;
+    eventually("the outbox is drained", || async {
+        bed.unpublished().await == 0
+    })
+    .await;
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+    stop.cancel();
+    consumer.await.unwrap();
+    relay_task.await.unwrap();
+    bed.finish().await;
+}
+
+#[tokio::test]
+async fn a_rolled_back_transaction_publishes_nothing() {
+    let bed = TestBed::new(5).await;
+    let mut tx = bed.pool.begin().await.unwrap();
+    outbox::stage(&mut tx, &entry(99)).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(bed.unpublished().await, 0);
+    bed.finish().await;
+}
+
+#[tokio::test]
+async fn the_same_message_delivered_twice_is_applied_once() {
+    let bed = TestBed::new(5).await;
+    let stop = CancellationToken::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let consumer = run(
+        bed.consumer(Ledger {
+            calls: calls.clone(),
+        }),
+        &stop,
+    );
+
+    let message = entry(25);
+    bed.publish_raw(&message).await;
+    bed.publish_raw(&message).await;
+    // A different message afterwards tells us both copies were processed.
+    bed.publish_raw(&entry(1)).await;
+
+    eventually("the marker message is applied", || async {
+        bed.balance().await >= 26
+    })
+    .await;
+    assert_eq!(
+        bed.balance().await,
+        26,
+        "the duplicate must not add 25 again"
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the handler never sees the duplicate"
+    );
+
+    stop.cancel();
+    consumer.await.unwrap();
+    bed.finish().await;
+}
+
+#[tokio::test]
+async fn a_message_that_always_fails_is_parked_after_the_delivery_limit() {
+    let bed = TestBed::new(3).await;
+    let stop = CancellationToken::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let consumer = run(
+        bed.consumer(AlwaysFails {
+            calls: calls.clone(),
+        }),
+        &stop,
+    );
+
+    let poison = entry(5);
+    bed.publish_raw(&poison).await;
+
+    let parked = std::sync::Mutex::new(Vec::new());
+    eventually("the poison message is parked", || {
+        let bed = &bed;
+        let parked = &parked;
+        async move {
+            let more = bed.parked().await;
+            let mut parked = parked.lock().unwrap();
+            parked.extend(more);
+            !parked.is_empty()
+        }
+    })
+    .await;
+    let parked = parked.into_inner().unwrap();
+    assert_eq!(parked.len(), 1);
+    assert_eq!(
+        parked[0].id, poison.id,
+        "the parked message keeps its identity"
+    );
+    let attempts = calls.load(Ordering::SeqCst);
+    assert!(
+        (3..=4).contains(&attempts),
+        "tried {attempts} times; the limit is 3 redeliveries"
+    );
+    // Parked means it stopped looping: no more attempts afterwards.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), attempts);
+    assert_eq!(bed.balance().await, 0, "a failed attempt leaves no trace");
+
+    stop.cancel();
+    consumer.await.unwrap();
+    bed.finish().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_message_is_parked_at_once_and_the_next_one_still_flows() {
+    let bed = TestBed::new(10).await;
+    let stop = CancellationToken::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let consumer = run(
+        bed.consumer(Ledger {
+            calls: calls.clone(),
+        }),
+        &stop,
+    );
+
+    // No message_id, no type, no version: not an envelope at all.
+    let channel = bed.broker.channel().await.unwrap();
+    channel
+        .basic_publish(
+            bed.topology.events_exchange().into(),
+            KIND.into(),
+            BasicPublishOptions::default(),
+            b"{\"amount\": 1000}",
+            BasicProperties::default(),
+        )
+        .await
+        .unwrap();
+    // A readable message with a body that breaks the contract is parked too.
+    let mut broken = entry(0);
+    broken.body = b"{\"amount\": \"a lot\"}".to_vec();
+    bed.publish_raw(&broken).await;
+    bed.publish_raw(&entry(7)).await;
+
+    eventually("the good message is applied", || async {
+        bed.balance().await == 7
+    })
+    .await;
+    let parked = std::sync::Mutex::new(Vec::new());
+    eventually("both bad messages are parked", || {
+        let bed = &bed;
+        let parked = &parked;
+        async move {
+            let more = bed.parked().await;
+            let mut parked = parked.lock().unwrap();
+            parked.extend(more);
+            parked.len() == 2
+        }
+    })
+    .await;
+    let parked = parked.into_inner().unwrap();
+    assert!(parked.iter().any(|p| p.kind == "unreadable"));
+    assert!(parked.iter().any(|p| p.id == broken.id));
+
+    stop.cancel();
+    consumer.await.unwrap();
+    bed.finish().await;
+}

@@ -1,0 +1,15 @@
+//! The view context: the read side of CQRS. It owns the read models the pages show, in its own
+//! database (`migrations/view/`), and only projects events into them; it decides nothing.
+//!
+//! - [`Projector`] consumes events (`contracts::subscriptions::VIEW`) into the read models.
+//! - [`ReadModels`] answers the storefront's queries.
+
+mod product_infos;
+
+pub use product_infos::{ProductInfo, Projector, ReadModels};
+
+/// The consuming queue's name (`<prefix>.view`).
+pub const CONTEXT: &str = contracts::subscriptions::VIEW.queue;
+
+/// This context's migrations, applied to its own database with their own history.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/view");

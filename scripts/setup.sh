@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Installs what Petal needs and is missing on this machine, and starts the local services.
+# Idempotent: a tool already installed at the right version is left alone.
+# Sourced by scripts/shop.sh and scripts/test.sh; run it on its own to prepare a machine.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.10"   # 0.3.11 needs rustc >= 1.96 (see ../shared/TOOLCHAIN.md)
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+
+say() { printf '\033[1;35m[petal setup]\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  if [ -z "$APT_UPDATED" ]; then
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() {
+  local name=$1 port=$2
+  for _ in $(seq 1 60); do
+    port_open "$port" && return 0
+    sleep 1
+  done
+  echo "$name did not start listening on port $port within a minute" >&2
+  return 1
+}
+
+rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes on 2 cores, once)"
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+  # The CLI must match the wasm-bindgen library in Cargo.lock exactly.
+  local wb
+  wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
+    say "installing wasm-bindgen-cli $wb (about 3 minutes, once)"
+    # Not --locked: its lock file asks for a webpki-roots the registry does not serve.
+    cargo install "wasm-bindgen-cli@$wb"
+  fi
+}
+
+node_tools() {
+  if ! command -v npm >/dev/null; then
+    say "installing Node.js and npm"
+    apt_install nodejs npm
+  fi
+  # Playwright's test runner, and binaryen's wasm-opt (Debian's is too old to hydrate).
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+     || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "installing the end2end npm packages"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's Chromium for the browser tests"
+    apt_install chromium
+  fi
+}
+
+postgres() {
+  if ! command -v pg_ctlcluster >/dev/null; then
+    say "installing PostgreSQL"
+    apt_install postgresql
+  fi
+  if ! port_open 5432; then
+    say "starting PostgreSQL"
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -1)
+    # Local development trusts connections from this machine only.
+    local hba="/etc/postgresql/$version/main/pg_hba.conf"
+    if ! grep -q "petal: trust local" "$hba"; then
+      as_root sed -i '1i # petal: trust local TCP connections (development machine)\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+    fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+    wait_for_port PostgreSQL 5432
+  fi
+}
+
+mariadb() {
+  if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+    say "installing MariaDB"
+    apt_install mariadb-server
+  fi
+  if ! port_open 3306; then
+    say "starting MariaDB"
+    as_root mkdir -p /run/mysqld && as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
+    as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+    wait_for_port MariaDB 3306
+  fi
+}
+
+rabbitmq() {
+  if ! command -v rabbitmq-server >/dev/null && [ ! -x /usr/sbin/rabbitmq-server ]; then
+    say "installing RabbitMQ"
+    apt_install rabbitmq-server
+  fi
+  if ! port_open 5672; then
+    say "starting RabbitMQ"
+    as_root rabbitmq-server -detached
+    wait_for_port RabbitMQ 5672
+  fi
+}
+
+setup_all() {
+  rust_tools
+  node_tools
+  postgres
+  mariadb
+  rabbitmq
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  setup_all
+  say "ready"
+fi

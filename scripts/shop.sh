@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds Petal and runs the whole shop with its demo catalog at
+# http://localhost:3000. Stop it with Ctrl-C.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=setup.sh
+source "$ROOT/scripts/setup.sh"
+setup_all
+cd "$ROOT"
+say "building the shop (release)"
+cargo leptos build --release
+say "starting Petal at http://localhost:3000"
+export LEPTOS_SITE_ROOT="$ROOT/target/site"
+export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+exec "$ROOT/target/release/petal" "$@"

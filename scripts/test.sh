@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check and test: formatting, clippy, unit and
+# integration tests (real PostgreSQL and RabbitMQ), and the Playwright specs in Chromium against
+# a release build of the shop on its own port, databases and broker names.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=setup.sh
+source "$ROOT/scripts/setup.sh"
+setup_all
+cd "$ROOT"
+
+# Databases a crashed earlier run left behind.
+for db in $(psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'petal\_test\_%'"); do
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE \"$db\" WITH (FORCE)"
+done
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+say "unit and integration tests"
+cargo test
+say "building the shop (release) for the browser tests"
+cargo leptos build --release
+
+say "browser tests"
+E2E_ID="petal_test_e2e_$(date +%s)_$$"
+E2E_PORT="${PETAL_E2E_PORT:-3950}"
+LOG="$ROOT/target/e2e-petal.log"
+PETAL_DATABASE_PREFIX="$E2E_ID" PETAL_BROKER_PREFIX="$E2E_ID" \
+  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
+  "$ROOT/target/release/petal" >"$LOG" 2>&1 &
+PETAL_PID=$!
+cleanup() {
+  kill -TERM "$PETAL_PID" 2>/dev/null && wait "$PETAL_PID" 2>/dev/null || true
+  for db in inventory view; do
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ${E2E_ID}_$db WITH (FORCE)" || true
+  done
+  # Exchanges without queues cost nothing and rabbitmqctl cannot delete them; queues go.
+  for q in view view.dead; do rabbitmqctl -q delete_queue "$E2E_ID.$q" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$E2E_PORT/health/ready" >/dev/null && break
+  if ! kill -0 "$PETAL_PID" 2>/dev/null; then cat "$LOG"; exit 1; fi
+  sleep 0.2
+done
+curl -sf "http://127.0.0.1:$E2E_PORT/health/ready" >/dev/null || { cat "$LOG"; echo "petal never became ready" >&2; exit 1; }
+(cd end2end && PETAL_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
+say "all tests passed"

@@ -1,0 +1,241 @@
+//! The composition root: builds the roles a process plays from [`Settings`], wires each context
+//! to its database and to the broker, serves HTTP, and shuts everything down in order.
+//!
+//! `main` and the integration tests build the application the same way.
+
+use crate::{config::Settings, db, health, roles::Role, web};
+use anyhow::Context;
+use axum::Router;
+use messaging::{outbox::Relay, Broker, Consumer, Topology, WorkerStatus};
+use sqlx::PgPool;
+use std::{future::Future, net::SocketAddr};
+use tokio::{net::TcpListener, task::JoinSet};
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+
+/// A built, not yet running, Petal process.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    workers: JoinSet<()>,
+    readiness: health::Readiness,
+    broker: Broker,
+    pools: Vec<PgPool>,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Connects, creates and migrates each role's database, loads the demo catalog if asked,
+    /// starts the background workers and binds the HTTP port.
+    pub async fn build(settings: &Settings, roles: &[Role]) -> anyhow::Result<Self> {
+        anyhow::ensure!(!roles.is_empty(), "a process needs at least one role");
+        let shutdown = CancellationToken::new();
+        let topology = Topology::new(&settings.broker_prefix);
+        let role_names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+        let broker = Broker::new(
+            settings.amqp_url.as_str(),
+            format!(
+                "petal {} (pid {})",
+                role_names.join("+"),
+                std::process::id()
+            ),
+        );
+        let mut workers = Workers::new(broker.clone(), topology.clone(), shutdown.clone());
+        let mut databases = Vec::new();
+        let mut router = Router::new();
+
+        for role in roles {
+            let context = role.context();
+            let url = settings.database_url(context);
+            match role {
+                Role::Inventory => {
+                    let pool = db::connect_and_migrate(
+                        context,
+                        &url,
+                        settings.pool_size,
+                        &inventory::MIGRATOR,
+                    )
+                    .await?;
+                    if settings.demo_catalog {
+                        let added = inventory::Inventory::new(pool.clone())
+                            .add_missing(&inventory::demo_catalog(), "demo catalog")
+                            .await
+                            .context("loading the demo catalog")?;
+                        tracing::info!(added, "demo catalog loaded");
+                    }
+                    let status = WorkerStatus::new("inventory.outbox");
+                    let relay = Relay::new(
+                        pool.clone(),
+                        broker.clone(),
+                        topology.clone(),
+                        status.clone(),
+                    );
+                    workers.spawn(status, move |stop| {
+                        let relay = relay.clone();
+                        async move { relay.run(stop).await }
+                    });
+                    databases.push(("inventory", pool));
+                }
+                Role::Web => {
+                    let pool =
+                        db::connect_and_migrate(context, &url, settings.pool_size, &view::MIGRATOR)
+                            .await?;
+                    let status = WorkerStatus::new("view.projections");
+                    let consumer = Consumer::new(
+                        view::CONTEXT,
+                        pool.clone(),
+                        broker.clone(),
+                        topology.clone(),
+                        view::Projector,
+                        status.clone(),
+                    );
+                    workers.spawn(status, move |stop| {
+                        let consumer = consumer.clone();
+                        async move { consumer.run(stop).await }
+                    });
+                    router = router.merge(web::routes(
+                        web::leptos_options(settings),
+                        view::ReadModels::new(pool.clone()),
+                    ));
+                    databases.push(("view", pool));
+                }
+            }
+        }
+
+        let address: SocketAddr = if roles.contains(&Role::Web) {
+            settings.site_addr
+        } else {
+            let port = settings.ops_port.unwrap_or(roles[0].ops_port());
+            format!("{}:{port}", settings.ops_host)
+                .parse()
+                .context("PETAL_OPS_HOST must be an IP address")?
+        };
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address}; is another petal running?"))?;
+
+        let pools: Vec<PgPool> = databases.iter().map(|(_, pool)| pool.clone()).collect();
+        let readiness = health::Readiness::new(databases, broker.clone(), workers.statuses.clone());
+        let router = router
+            .merge(health::routes(readiness.clone()))
+            .layer(TraceLayer::new_for_http());
+        Ok(Self {
+            listener,
+            router,
+            workers: workers.set,
+            readiness,
+            broker,
+            pools,
+            shutdown,
+        })
+    }
+
+    /// Where HTTP is served (the storefront, or a lone role's health port).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Cancelling this token stops the process gracefully (what SIGTERM does).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the shutdown token is cancelled, then stops taking requests, lets the
+    /// workers finish what they hold, and closes the broker connection and the pools.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            router,
+            mut workers,
+            readiness,
+            broker,
+            pools,
+            shutdown,
+        } = self;
+        let stop_serving = {
+            let shutdown = shutdown.clone();
+            async move {
+                shutdown.cancelled().await;
+                readiness.start_draining();
+                tracing::info!("shutting down: finishing requests and messages in hand");
+            }
+        };
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(stop_serving)
+            .await
+            .context("serving HTTP");
+        shutdown.cancel();
+        while let Some(joined) = workers.join_next().await {
+            if let Err(error) = joined {
+                tracing::error!(%error, "a worker panicked");
+            }
+        }
+        broker.close().await;
+        for pool in pools {
+            pool.close().await;
+        }
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// The process's background workers, each supervised: restarted with backoff when it fails.
+struct Workers {
+    broker: Broker,
+    topology: Topology,
+    shutdown: CancellationToken,
+    statuses: Vec<WorkerStatus>,
+    set: JoinSet<()>,
+}
+
+impl Workers {
+    fn new(broker: Broker, topology: Topology, shutdown: CancellationToken) -> Self {
+        Self {
+            broker,
+            topology,
+            shutdown,
+            statuses: Vec::new(),
+            set: JoinSet::new(),
+        }
+    }
+
+    /// Runs `work` under supervision. Every (re)start first declares the whole topology, so a
+    /// broker that lost its definitions gets them back before anything is published or consumed.
+    fn spawn<W, Fut, E>(&mut self, status: WorkerStatus, work: W)
+    where
+        W: Fn(CancellationToken) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send,
+        E: Into<anyhow::Error>,
+    {
+        self.statuses.push(status.clone());
+        let broker = self.broker.clone();
+        let topology = self.topology.clone();
+        let shutdown = self.shutdown.clone();
+        self.set.spawn(async move {
+            let attempt = || {
+                let broker = broker.clone();
+                let topology = topology.clone();
+                let stop = shutdown.clone();
+                let run = work(stop);
+                async move {
+                    declare_topology(&broker, &topology).await?;
+                    run.await.map_err(Into::into)
+                }
+            };
+            broker.supervise(status, shutdown.clone(), attempt).await;
+        });
+    }
+}
+
+async fn declare_topology(broker: &Broker, topology: &Topology) -> anyhow::Result<()> {
+    let channel = broker.channel().await?;
+    let subscriptions: Vec<(&str, &[&str])> = contracts::subscriptions::ALL
+        .iter()
+        .map(|s| (s.queue, s.routing_keys))
+        .collect();
+    topology.declare(&channel, subscriptions).await?;
+    let _ = channel.close(200, "topology declared".into()).await;
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! Configuration from environment variables, with defaults that run the shop on one machine
+//! against the local PostgreSQL and RabbitMQ.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `PETAL_POSTGRES_URL` | `postgres://postgres@127.0.0.1:5432` | PostgreSQL server (no database) |
+//! | `PETAL_DATABASE_PREFIX` | `petal` | context databases are `<prefix>_<context>` |
+//! | `PETAL_<CONTEXT>_DATABASE_URL` | — | a context's database, overriding the two above |
+//! | `PETAL_AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
+//! | `PETAL_BROKER_PREFIX` | `petal` | exchanges and queues are `<prefix>.<name>` |
+//! | `PETAL_DB_POOL_SIZE` | `10` | connections per context database |
+//! | `PETAL_DEMO_CATALOG` | `on` | load the demo catalog into an empty inventory |
+//! | `PETAL_OPS_HOST` | `127.0.0.1` | address of a lone role's health port |
+//! | `PETAL_OPS_PORT` | the role's port (8081–8086) | that port; `0` picks a free one |
+//! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
+//! | `LEPTOS_SITE_ROOT` | `target/site` | built site (pkg/, flowers/) |
+//! | `RUST_LOG` | `info` | log filter |
+
+use anyhow::{bail, Context};
+use std::{fmt, net::SocketAddr};
+
+#[derive(Clone)]
+pub struct Settings {
+    pub postgres_url: String,
+    pub database_prefix: String,
+    pub amqp_url: String,
+    pub broker_prefix: String,
+    pub pool_size: u32,
+    pub demo_catalog: bool,
+    pub ops_host: String,
+    pub ops_port: Option<u16>,
+    pub site_addr: SocketAddr,
+    pub site_root: String,
+    /// `(context, url)` for contexts whose database is configured on its own.
+    pub database_overrides: Vec<(String, String)>,
+}
+
+impl Settings {
+    /// Reads the environment; a value that is set but unusable is an error naming the variable.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |name: &str, default: &str| lookup(name).unwrap_or_else(|| default.to_owned());
+        let pool_size = get("PETAL_DB_POOL_SIZE", "10");
+        let pool_size: u32 = pool_size
+            .parse()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .with_context(|| {
+                format!("PETAL_DB_POOL_SIZE must be a number from 1 to 200, not {pool_size:?}")
+            })?;
+        let demo_catalog = match get("PETAL_DEMO_CATALOG", "on").as_str() {
+            "on" | "true" | "1" => true,
+            "off" | "false" | "0" => false,
+            other => bail!("PETAL_DEMO_CATALOG must be on or off, not {other:?}"),
+        };
+        let ops_port =
+            match lookup("PETAL_OPS_PORT") {
+                None => None,
+                Some(port) => Some(port.parse::<u16>().with_context(|| {
+                    format!("PETAL_OPS_PORT must be a port number, not {port:?}")
+                })?),
+            };
+        let site_addr = get("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
+        let site_addr = site_addr.parse().with_context(|| {
+            format!("LEPTOS_SITE_ADDR must be host:port like 127.0.0.1:3000, not {site_addr:?}")
+        })?;
+        let database_prefix = get("PETAL_DATABASE_PREFIX", "petal");
+        if database_prefix.is_empty()
+            || !database_prefix
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            bail!("PETAL_DATABASE_PREFIX may hold only lowercase letters, digits and _, not {database_prefix:?}");
+        }
+        let overrides: Vec<(String, String)> = crate::roles::Role::ALL
+            .iter()
+            .filter_map(|role| {
+                let var = format!("PETAL_{}_DATABASE_URL", role.context().to_uppercase());
+                lookup(&var).map(|url| (role.context().to_owned(), url))
+            })
+            .collect();
+        Ok(Self {
+            postgres_url: get("PETAL_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+                .trim_end_matches('/')
+                .to_owned(),
+            database_prefix,
+            amqp_url: get("PETAL_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+            broker_prefix: get("PETAL_BROKER_PREFIX", "petal"),
+            pool_size,
+            demo_catalog,
+            ops_host: get("PETAL_OPS_HOST", "127.0.0.1"),
+            ops_port,
+            site_addr,
+            site_root: get("LEPTOS_SITE_ROOT", "target/site"),
+            database_overrides: overrides,
+        })
+    }
+
+    /// The database URL of `context` (`inventory`, `view`, …).
+    pub fn database_url(&self, context: &str) -> String {
+        self.database_overrides
+            .iter()
+            .find(|(name, _)| name == context)
+            .map(|(_, url)| url.clone())
+            .unwrap_or_else(|| format!("{}/{}_{context}", self.postgres_url, self.database_prefix))
+    }
+}
+
+/// Connection strings may hold passwords, so they are never printed.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_prefix", &self.database_prefix)
+            .field("broker_prefix", &self.broker_prefix)
+            .field("pool_size", &self.pool_size)
+            .field("demo_catalog", &self.demo_catalog)
+            .field("site_addr", &self.site_addr)
+            .field("site_root", &self.site_root)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_the_shop_locally() {
+        let settings = settings(&[]).unwrap();
+        assert_eq!(
+            settings.database_url("inventory"),
+            "postgres://postgres@127.0.0.1:5432/petal_inventory"
+        );
+        assert_eq!(settings.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(settings.demo_catalog);
+    }
+
+    #[test]
+    fn a_context_database_can_be_configured_on_its_own() {
+        let settings = settings(&[
+            ("PETAL_VIEW_DATABASE_URL", "postgres://reader@db/view"),
+            ("PETAL_DATABASE_PREFIX", "shop2"),
+        ])
+        .unwrap();
+        assert_eq!(settings.database_url("view"), "postgres://reader@db/view");
+        assert_eq!(
+            settings.database_url("inventory"),
+            "postgres://postgres@127.0.0.1:5432/shop2_inventory"
+        );
+    }
+
+    #[test]
+    fn unusable_values_name_their_variable() {
+        for (var, value) in [
+            ("PETAL_DB_POOL_SIZE", "zero"),
+            ("PETAL_DEMO_CATALOG", "maybe"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("PETAL_DATABASE_PREFIX", "Petal-Shop"),
+        ] {
+            let error = settings(&[(var, value)]).unwrap_err().to_string();
+            assert!(error.contains(var), "{error}");
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_connection_strings() {
+        let settings = settings(&[("PETAL_AMQP_URL", "amqp://user:s3cret@host")]).unwrap();
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,27 @@
+//! The `petal` binary's library: configuration, the roles a process plays, and the
+//! [`Application`] that wires contexts to their databases, the broker and HTTP. Start reading
+//! at [`application`].
+
+pub mod application;
+pub mod config;
+mod db;
+mod health;
+pub mod roles;
+pub mod telemetry;
+mod web;
+
+pub use application::Application;
+pub use config::Settings;
+pub use roles::Role;
+
+/// Creates (if missing) and migrates the inventory database; used by admin commands.
+pub async fn inventory_store(settings: &Settings) -> anyhow::Result<inventory::Inventory> {
+    let pool = db::connect_and_migrate(
+        "inventory",
+        &settings.database_url("inventory"),
+        2,
+        &inventory::MIGRATOR,
+    )
+    .await?;
+    Ok(inventory::Inventory::new(pool))
+}

@@ -1,0 +1,80 @@
+//! The roles one `petal` process can play: every role at once for the one-command local shop, or
+//! a single role per Kubernetes Deployment.
+
+use std::{fmt, str::FromStr};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The storefront, its API and the view context's projections.
+    Web,
+    /// The inventory context: catalog, stock and its outbox relay.
+    Inventory,
+}
+
+impl Role {
+    /// Every role, in start-up order: producers before the web that reads their facts.
+    pub const ALL: &'static [Role] = &[Role::Inventory, Role::Web];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Web => "web",
+            Role::Inventory => "inventory",
+        }
+    }
+
+    /// The context whose database the role owns.
+    pub fn context(self) -> &'static str {
+        match self {
+            Role::Web => view::CONTEXT,
+            Role::Inventory => "inventory",
+        }
+    }
+
+    /// Health and metrics port when the role runs on its own (the original service map).
+    pub fn ops_port(self) -> u16 {
+        match self {
+            Role::Web => 8086,
+            Role::Inventory => 8083,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|role| role.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Role::ALL.iter().map(|r| r.name()).collect();
+                format!(
+                    "unknown role {s:?}; choose one of: all, {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Role;
+
+    #[test]
+    fn roles_are_named_as_on_the_command_line() {
+        for role in Role::ALL {
+            assert_eq!(role.name().parse::<Role>().unwrap(), *role);
+        }
+        assert!("payments"
+            .parse::<Role>()
+            .unwrap_err()
+            .contains("inventory"));
+    }
+}
