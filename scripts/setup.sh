@@ -69,6 +69,11 @@ node_tools() {
     say "installing Debian's Chromium for the browser tests"
     apt_install chromium
   fi
+  # Without a CJK font, Korean renders as empty boxes in screenshots.
+  if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    say "installing a Korean font for the browser"
+    apt_install fonts-noto-cjk
+  fi
 }
 
 postgres() {

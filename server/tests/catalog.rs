@@ -377,3 +377,63 @@ async fn health_reports_live_and_ready_and_a_lone_role_serves_it_on_its_own_port
     inventory_role.stop().await;
     shop.finish().await;
 }
+
+/// Closes this shop's broker connections from the broker side, as a broker restart would.
+fn drop_broker_connections(prefix: &str) -> usize {
+    let output = std::process::Command::new("rabbitmqctl")
+        .args(["-q", "list_connections", "pid", "client_properties"])
+        .output()
+        .expect("rabbitmqctl runs");
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let mut closed = 0;
+    for line in listing
+        .lines()
+        .filter(|line| line.contains(&format!("[{prefix}]")))
+    {
+        let pid = line.split_whitespace().next().unwrap();
+        let status = std::process::Command::new("rabbitmqctl")
+            .args([
+                "-q",
+                "close_connection",
+                pid,
+                "test: simulated broker failure",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        closed += 1;
+    }
+    closed
+}
+
+#[tokio::test]
+async fn the_shop_reconnects_by_itself_when_the_broker_drops_its_connection() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let read_models = shop.read_models().await;
+    eventually("the catalog is projected", || async {
+        read_models.product_infos().await.unwrap().len() == DEMO_PRODUCTS
+    })
+    .await;
+
+    assert_eq!(
+        drop_broker_connections(&shop.prefix),
+        1,
+        "one named connection per process"
+    );
+    // Staged while the connection is down or coming back: it must still arrive.
+    let restock = inventory::Restock::parse(4, "arrived during the outage").unwrap();
+    shop.inventory()
+        .await
+        .restock("gerbera-bouquet", &restock, "test")
+        .await
+        .unwrap();
+    eventually("the restock is projected after reconnecting", || async {
+        available(&read_models, "gerbera-bouquet").await == Some(20)
+    })
+    .await;
+    eventually("the process is ready again", || petal.is_ready()).await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
