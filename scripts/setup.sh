@@ -70,7 +70,7 @@ node_tools() {
     apt_install chromium
   fi
   # Without a CJK font, Korean renders as empty boxes in screenshots.
-  if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if ! fc-list 2>/dev/null | grep -qi "Noto S[a-z]* CJK"; then
     say "installing a Korean font for the browser"
     apt_install fonts-noto-cjk
   fi

@@ -9,7 +9,10 @@
 //! The inbox table lives in each consuming context's database:
 //! `inbox(message_id uuid primary key, kind text, received_at timestamptz)`.
 
-use crate::{broker::BrokerError, Broker, Envelope, EnvelopeError, Topology, WorkerStatus};
+use crate::{
+    broker::BrokerError, envelope::amqp_integer, Broker, Envelope, EnvelopeError, Topology,
+    WorkerStatus,
+};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use futures_util::{StreamExt, TryStreamExt};
 use lapin::{
@@ -17,7 +20,7 @@ use lapin::{
     options::{
         BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions,
     },
-    types::{AMQPValue, FieldTable},
+    types::FieldTable,
 };
 use sqlx::{PgConnection, PgPool};
 use std::{future::Future, sync::Arc, time::Duration};
@@ -240,12 +243,7 @@ fn delivery_count(delivery: &Delivery) -> u32 {
         .headers()
         .as_ref()
         .and_then(|headers| headers.inner().get("x-delivery-count"))
-        .and_then(|value| match value {
-            AMQPValue::LongInt(v) => i64::try_from(*v).ok(),
-            AMQPValue::LongLongInt(v) => Some(*v),
-            AMQPValue::ShortInt(v) => Some(i64::from(*v)),
-            _ => None,
-        })
+        .and_then(amqp_integer)
         .unwrap_or(0);
     u32::try_from(count).unwrap_or(u32::MAX)
 }

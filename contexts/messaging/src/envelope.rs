@@ -156,7 +156,7 @@ impl Envelope {
 }
 
 /// Header integers arrive in whatever width the publisher chose.
-fn amqp_integer(value: &AMQPValue) -> Option<i64> {
+pub(crate) fn amqp_integer(value: &AMQPValue) -> Option<i64> {
     match value {
         AMQPValue::ShortShortInt(v) => Some(i64::from(*v)),
         AMQPValue::ShortShortUInt(v) => Some(i64::from(*v)),
