@@ -34,9 +34,11 @@ impl Application {
         let role_names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
         let broker = Broker::new(
             settings.amqp_url.as_str(),
+            // The prefix tells an operator which shop a connection belongs to.
             format!(
-                "petal {} (pid {})",
+                "petal {} [{}] pid {}",
                 role_names.join("+"),
+                settings.broker_prefix,
                 std::process::id()
             ),
         );

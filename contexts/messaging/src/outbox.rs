@@ -13,9 +13,13 @@ use lapin::{
     Confirmation,
 };
 use sqlx::{postgres::PgListener, PgConnection, PgPool};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+
+/// How long sent messages stay in the outbox, and how often older ones are removed.
+const KEEP_SENT_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// PostgreSQL notification channel that wakes the relay when a transaction staged a message.
 const NOTIFY_CHANNEL: &str = "petal_outbox";
@@ -102,9 +106,14 @@ impl Relay {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen(NOTIFY_CHANNEL).await?;
         self.status.set_running(true);
+        let mut pruned_at: Option<Instant> = None;
         loop {
             // Drain everything staged so far; a full batch means there may be more.
             while self.publish_batch(&channel).await? == self.batch_size as usize {}
+            if pruned_at.is_none_or(|at| at.elapsed() > PRUNE_EVERY) {
+                self.prune().await?;
+                pruned_at = Some(Instant::now());
+            }
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 notification = listener.recv() => { notification?; }
@@ -112,6 +121,22 @@ impl Relay {
             }
         }
         let _ = channel.close(200, "relay stopping".into()).await;
+        Ok(())
+    }
+
+    /// Forgets messages sent more than [`KEEP_SENT_FOR`] ago; until then they help an operator
+    /// trace what a context said.
+    async fn prune(&self) -> Result<(), RelayError> {
+        let pruned = sqlx::query(
+            "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)",
+        )
+        .bind(KEEP_SENT_FOR.as_secs_f64())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if pruned > 0 {
+            tracing::info!(pruned, "pruned sent outbox messages");
+        }
         Ok(())
     }
 

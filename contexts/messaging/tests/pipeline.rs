@@ -408,3 +408,46 @@ async fn an_unreadable_message_is_parked_at_once_and_the_next_one_still_flows() 
     consumer.await.unwrap();
     bed.finish().await;
 }
+
+#[tokio::test]
+async fn the_relay_forgets_messages_sent_more_than_a_week_ago() {
+    let bed = TestBed::new(5).await;
+    let mut tx = bed.pool.begin().await.unwrap();
+    for amount in [1, 2] {
+        outbox::stage(&mut tx, &entry(amount)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    sqlx::query(
+        "UPDATE outbox SET published_at = now() - interval '8 days'
+         WHERE position = (SELECT min(position) FROM outbox)",
+    )
+    .execute(&bed.pool)
+    .await
+    .unwrap();
+
+    let stop = CancellationToken::new();
+    let relay = outbox::Relay::new(
+        bed.pool.clone(),
+        bed.broker.clone(),
+        bed.topology.clone(),
+        WorkerStatus::new("test relay"),
+    );
+    let relay_task = {
+        let stop = stop.clone();
+        tokio::spawn(async move { relay.run(stop).await.unwrap() })
+    };
+    let remaining = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox")
+            .fetch_one(&bed.pool)
+            .await
+            .unwrap()
+    };
+    eventually("the old message is pruned and the new one sent", || async {
+        remaining().await == 1 && bed.unpublished().await == 0
+    })
+    .await;
+
+    stop.cancel();
+    relay_task.await.unwrap();
+    bed.finish().await;
+}
