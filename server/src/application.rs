@@ -6,9 +6,9 @@
 use crate::{config::Settings, db, health, roles::Role, web};
 use anyhow::Context;
 use axum::Router;
-use messaging::{outbox::Relay, Broker, Consumer, Topology, WorkerStatus};
+use messaging::{outbox::Relay, rpc, Broker, Consumer, Handler, Topology, WorkerStatus};
 use sqlx::PgPool;
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
@@ -49,59 +49,63 @@ impl Application {
         for role in roles {
             let context = role.context();
             let url = settings.database_url(context);
+            let pool =
+                db::connect_and_migrate(context, &url, settings.pool_size, role.migrator()).await?;
             match role {
                 Role::Inventory => {
-                    let pool = db::connect_and_migrate(
-                        context,
-                        &url,
-                        settings.pool_size,
-                        &inventory::MIGRATOR,
-                    )
-                    .await?;
+                    let store = inventory::Inventory::new(pool.clone());
                     if settings.demo_catalog {
-                        let added = inventory::Inventory::new(pool.clone())
+                        let added = store
                             .add_missing(&inventory::demo_catalog(), "demo catalog")
                             .await
                             .context("loading the demo catalog")?;
                         tracing::info!(added, "demo catalog loaded");
                     }
-                    let status = WorkerStatus::new("inventory.outbox");
-                    let relay = Relay::new(
-                        pool.clone(),
+                    workers.relay(context, &pool);
+                    workers.consume(context, &pool, inventory::saga::SettleReservations);
+                    let responder = inventory::saga::ReserveResponder {
+                        inventory: store.clone(),
+                        hold_for: settings.reservation_hold,
+                    };
+                    let server = rpc::Server::new(
+                        context,
                         broker.clone(),
                         topology.clone(),
-                        status.clone(),
+                        responder,
+                        workers.status(&format!("{context}.rpc")),
                     );
-                    workers.spawn(status, move |stop| {
-                        let relay = relay.clone();
-                        async move { relay.run(stop).await }
+                    workers.spawn(&format!("{context}.rpc"), move |stop| {
+                        let server = server.clone();
+                        async move { server.run(stop).await }
                     });
-                    databases.push(("inventory", pool));
+                    let expiry = workers.status(&format!("{context}.expiry"));
+                    workers.spawn(&format!("{context}.expiry"), move |stop| {
+                        let (store, expiry) = (store.clone(), expiry.clone());
+                        let every = Duration::from_secs(1);
+                        async move {
+                            inventory::saga::expire_reservations(store, every, expiry, stop).await
+                        }
+                    });
+                }
+                Role::Order => {
+                    workers.relay(context, &pool);
+                    workers.consume(context, &pool, order::saga::FollowOutcomes);
+                }
+                Role::Payment => {
+                    workers.relay(context, &pool);
+                    let payments =
+                        payment::Payments::new(payment::FakeProcessor::default(), pool.clone());
+                    workers.consume(context, &pool, payments);
                 }
                 Role::Web => {
-                    let pool =
-                        db::connect_and_migrate(context, &url, settings.pool_size, &view::MIGRATOR)
-                            .await?;
-                    let status = WorkerStatus::new("view.projections");
-                    let consumer = Consumer::new(
-                        view::CONTEXT,
-                        pool.clone(),
-                        broker.clone(),
-                        topology.clone(),
-                        view::Projector,
-                        status.clone(),
-                    );
-                    workers.spawn(status, move |stop| {
-                        let consumer = consumer.clone();
-                        async move { consumer.run(stop).await }
-                    });
+                    workers.consume(context, &pool, view::Projector);
                     router = router.merge(web::routes(
                         web::leptos_options(settings),
                         view::ReadModels::new(pool.clone()),
                     ));
-                    databases.push(("view", pool));
                 }
             }
+            databases.push((context, pool));
         }
 
         let address: SocketAddr = if roles.contains(&Role::Web) {
@@ -203,15 +207,59 @@ impl Workers {
         }
     }
 
+    /// A readiness flag for the worker called `name`, reported by `/health/ready`.
+    fn status(&mut self, name: &str) -> WorkerStatus {
+        match self.statuses.iter().find(|s| s.name() == name) {
+            Some(status) => status.clone(),
+            None => {
+                let status = WorkerStatus::new(name);
+                self.statuses.push(status.clone());
+                status
+            }
+        }
+    }
+
+    /// Publishes what `context` stages in its outbox.
+    fn relay(&mut self, context: &str, pool: &PgPool) {
+        let name = format!("{context}.outbox");
+        let relay = Relay::new(
+            pool.clone(),
+            self.broker.clone(),
+            self.topology.clone(),
+            self.status(&name),
+        );
+        self.spawn(&name, move |stop| {
+            let relay = relay.clone();
+            async move { relay.run(stop).await }
+        });
+    }
+
+    /// Consumes `context`'s queue with `handler`.
+    fn consume<H: Handler>(&mut self, context: &str, pool: &PgPool, handler: H) {
+        let name = format!("{context}.consumer");
+        let consumer = Consumer::new(
+            context,
+            pool.clone(),
+            self.broker.clone(),
+            self.topology.clone(),
+            handler,
+            self.status(&name),
+        );
+        self.spawn(&name, move |stop| {
+            let consumer = consumer.clone();
+            async move { consumer.run(stop).await }
+        });
+    }
+
     /// Runs `work` under supervision. Every (re)start first declares the whole topology, so a
     /// broker that lost its definitions gets them back before anything is published or consumed.
-    fn spawn<W, Fut, E>(&mut self, status: WorkerStatus, work: W)
+    fn spawn<W, Fut, E>(&mut self, name: &str, work: W)
     where
         W: Fn(CancellationToken) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send,
         E: Into<anyhow::Error>,
     {
-        self.statuses.push(status.clone());
+        let status = self.status(name);
         let broker = self.broker.clone();
         let topology = self.topology.clone();
         let shutdown = self.shutdown.clone();

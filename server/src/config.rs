@@ -10,6 +10,8 @@
 //! | `PETAL_BROKER_PREFIX` | `petal` | exchanges and queues are `<prefix>.<name>` |
 //! | `PETAL_DB_POOL_SIZE` | `10` | connections per context database |
 //! | `PETAL_DEMO_CATALOG` | `on` | load the demo catalog into an empty inventory |
+//! | `PETAL_RESERVATION_HOLD_SECS` | `900` | how long unpaid stock stays reserved |
+//! | `PETAL_SAME_DAY_CUTOFF_HOUR` | `14` | same-day orders close at this hour (Asia/Seoul) |
 //! | `PETAL_OPS_HOST` | `127.0.0.1` | address of a lone role's health port |
 //! | `PETAL_OPS_PORT` | the role's port (8081–8086) | that port; `0` picks a free one |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
@@ -27,6 +29,8 @@ pub struct Settings {
     pub broker_prefix: String,
     pub pool_size: u32,
     pub demo_catalog: bool,
+    pub reservation_hold: std::time::Duration,
+    pub same_day_cutoff_hour: u32,
     pub ops_host: String,
     pub ops_port: Option<u16>,
     pub site_addr: SocketAddr,
@@ -43,14 +47,20 @@ impl Settings {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let get = |name: &str, default: &str| lookup(name).unwrap_or_else(|| default.to_owned());
-        let pool_size = get("PETAL_DB_POOL_SIZE", "10");
-        let pool_size: u32 = pool_size
-            .parse()
-            .ok()
-            .filter(|n| (1..=200).contains(n))
-            .with_context(|| {
-                format!("PETAL_DB_POOL_SIZE must be a number from 1 to 200, not {pool_size:?}")
-            })?;
+        let number = |name: &str, default: &str, range: std::ops::RangeInclusive<u64>| {
+            let raw = get(name, default);
+            raw.parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .with_context(|| {
+                    format!(
+                        "{name} must be a whole number from {} to {}, not {raw:?}",
+                        range.start(),
+                        range.end()
+                    )
+                })
+        };
+        let pool_size = number("PETAL_DB_POOL_SIZE", "10", 1..=200)? as u32;
         let demo_catalog = match get("PETAL_DEMO_CATALOG", "on").as_str() {
             "on" | "true" | "1" => true,
             "off" | "false" | "0" => false,
@@ -91,6 +101,12 @@ impl Settings {
             broker_prefix: get("PETAL_BROKER_PREFIX", "petal"),
             pool_size,
             demo_catalog,
+            reservation_hold: std::time::Duration::from_secs(number(
+                "PETAL_RESERVATION_HOLD_SECS",
+                "900",
+                1..=86_400,
+            )?),
+            same_day_cutoff_hour: number("PETAL_SAME_DAY_CUTOFF_HOUR", "14", 0..=24)? as u32,
             ops_host: get("PETAL_OPS_HOST", "127.0.0.1"),
             ops_port,
             site_addr,

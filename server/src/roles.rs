@@ -7,18 +7,24 @@ use std::{fmt, str::FromStr};
 pub enum Role {
     /// The storefront, its API and the view context's projections.
     Web,
-    /// The inventory context: catalog, stock and its outbox relay.
+    /// The inventory context: catalog, stock, reservations.
     Inventory,
+    /// The order context: orders and their fate.
+    Order,
+    /// The payment context: charges and refunds.
+    Payment,
 }
 
 impl Role {
     /// Every role, in start-up order: producers before the web that reads their facts.
-    pub const ALL: &'static [Role] = &[Role::Inventory, Role::Web];
+    pub const ALL: &'static [Role] = &[Role::Inventory, Role::Order, Role::Payment, Role::Web];
 
     pub fn name(self) -> &'static str {
         match self {
             Role::Web => "web",
             Role::Inventory => "inventory",
+            Role::Order => "order",
+            Role::Payment => "payment",
         }
     }
 
@@ -26,7 +32,19 @@ impl Role {
     pub fn context(self) -> &'static str {
         match self {
             Role::Web => view::CONTEXT,
-            Role::Inventory => "inventory",
+            Role::Inventory => inventory::saga::CONTEXT,
+            Role::Order => order::saga::CONTEXT,
+            Role::Payment => payment::saga::CONTEXT,
+        }
+    }
+
+    /// The migrations of the role's database.
+    pub fn migrator(self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Role::Web => &view::MIGRATOR,
+            Role::Inventory => &inventory::MIGRATOR,
+            Role::Order => &order::MIGRATOR,
+            Role::Payment => &payment::MIGRATOR,
         }
     }
 
@@ -35,6 +53,8 @@ impl Role {
         match self {
             Role::Web => 8086,
             Role::Inventory => 8083,
+            Role::Order => 8081,
+            Role::Payment => 8085,
         }
     }
 }

@@ -111,7 +111,8 @@ impl Shop {
         let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
             .await
             .unwrap();
-        for context in ["inventory", "view"] {
+        for role in Role::ALL {
+            let context = role.context();
             sqlx::query(&format!(
                 "DROP DATABASE IF EXISTS {}_{context} WITH (FORCE)",
                 self.prefix

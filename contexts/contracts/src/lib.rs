@@ -4,6 +4,8 @@
 
 pub mod inventory;
 mod money;
+pub mod order;
+pub mod payment;
 pub mod subscriptions;
 
 pub use money::Won;

@@ -3,7 +3,12 @@
 //! Every role declares the whole table at start, so an event published while its consumer is
 //! stopped waits in that consumer's durable queue instead of being dropped as unroutable.
 
-use crate::{inventory::ProductChanged, Event};
+use crate::{
+    inventory::{ProductChanged, ReservationExpired},
+    order::{OrderCancelled, OrderPlaced, OrderRejected},
+    payment::{PaymentApproved, PaymentDeclined},
+    Event,
+};
 
 /// One consuming context's durable queue and the events it receives.
 #[derive(Clone, Copy, Debug)]
@@ -13,6 +18,36 @@ pub struct Subscription {
     pub routing_keys: &'static [&'static str],
 }
 
+/// Inventory turns reservations into sales, or frees them, as the order's fate is decided.
+pub const INVENTORY: Subscription = Subscription {
+    queue: "inventory",
+    routing_keys: &[
+        PaymentApproved::ROUTING_KEY,
+        OrderRejected::ROUTING_KEY,
+        OrderCancelled::ROUTING_KEY,
+    ],
+};
+
+/// Order follows payment and reservation outcomes.
+pub const ORDER: Subscription = Subscription {
+    queue: "order",
+    routing_keys: &[
+        PaymentApproved::ROUTING_KEY,
+        PaymentDeclined::ROUTING_KEY,
+        ReservationExpired::ROUTING_KEY,
+    ],
+};
+
+/// Payment charges placed orders and refunds cancelled or rejected ones.
+pub const PAYMENT: Subscription = Subscription {
+    queue: "payment",
+    routing_keys: &[
+        OrderPlaced::ROUTING_KEY,
+        OrderCancelled::ROUTING_KEY,
+        OrderRejected::ROUTING_KEY,
+    ],
+};
+
 /// The view context projects catalog facts into its read models.
 pub const VIEW: Subscription = Subscription {
     queue: "view",
@@ -20,4 +55,4 @@ pub const VIEW: Subscription = Subscription {
 };
 
 /// Every subscription in the system.
-pub const ALL: &[Subscription] = &[VIEW];
+pub const ALL: &[Subscription] = &[INVENTORY, ORDER, PAYMENT, VIEW];

@@ -1,10 +1,13 @@
 //! The inventory context: what the shop sells, at what price, and how much of it is on hand.
 //!
 //! It owns its own PostgreSQL database (`migrations/inventory/`), decides restocks in the pure
-//! [`domain`] module, stores them with an audit trail in [`store`], and states every change of a
+//! [`domain`] and [`reservation`] modules, takes part in the order saga through [`saga`], stores them with an audit trail in [`store`], and states every change of a
 //! product as a `contracts::inventory::ProductChanged` event through its outbox.
 
 pub mod domain;
+pub mod reservation;
+mod reservations;
+pub mod saga;
 mod store;
 
 pub use domain::{NewProduct, ProductError, Restock};

@@ -18,11 +18,17 @@ pub struct Product {
     pub description_en: String,
     pub price_won: i64,
     pub on_hand: i32,
+    pub reserved: i32,
     pub picture: String,
     pub revision: i64,
 }
 
 impl Product {
+    /// What customers may still order.
+    pub fn available(&self) -> i32 {
+        self.on_hand - self.reserved
+    }
+
     /// The fact published about this product.
     pub fn changed(&self) -> ProductChanged {
         ProductChanged {
@@ -38,8 +44,7 @@ impl Product {
             },
             price: Won(self.price_won),
             on_hand: self.on_hand,
-            // Nothing is reserved yet: orders arrive with the saga.
-            available: self.on_hand,
+            available: self.available(),
             picture: self.picture.clone(),
             revision: self.revision,
         }
@@ -57,8 +62,8 @@ pub enum RestockError {
     Database(#[from] sqlx::Error),
 }
 
-const PRODUCT_COLUMNS: &str = "id, slug, name_ko, name_en, description_ko, description_en, \
-                               price_won, on_hand, picture, revision";
+pub(crate) const PRODUCT_COLUMNS: &str = "id, slug, name_ko, name_en, description_ko, \
+                               description_en, price_won, on_hand, reserved, picture, revision";
 
 /// The inventory context's operations on its database.
 #[derive(Clone)]
@@ -172,28 +177,42 @@ impl Inventory {
     }
 }
 
-async fn record_movement(
+/// Records a change of stock on hand in the audit trail.
+pub(crate) async fn record_movement(
     tx: &mut PgConnection,
     product: &Product,
     delta: i32,
     reason: &str,
     actor: &str,
 ) -> Result<(), sqlx::Error> {
+    record_order_movement(tx, product, delta, reason, actor, None).await
+}
+
+pub(crate) async fn record_order_movement(
+    tx: &mut PgConnection,
+    product: &Product,
+    delta: i32,
+    reason: &str,
+    actor: &str,
+    order_id: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO stock_movements (product_id, delta, on_hand_after, reason, actor)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO stock_movements (product_id, delta, on_hand_after, reason, actor, order_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(product.id)
     .bind(delta)
     .bind(product.on_hand)
     .bind(reason)
     .bind(actor)
+    .bind(order_id)
     .execute(tx)
     .await?;
     Ok(())
 }
 
-async fn publish(tx: &mut PgConnection, product: &Product) -> Result<(), sqlx::Error> {
+/// Stages the product's new facts in the outbox.
+pub(crate) async fn publish(tx: &mut PgConnection, product: &Product) -> Result<(), sqlx::Error> {
     let event = product.changed();
     let envelope = Envelope::new(
         ProductChanged::ROUTING_KEY,

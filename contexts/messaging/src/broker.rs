@@ -25,6 +25,8 @@ pub enum BrokerError {
     },
     #[error("RabbitMQ did not confirm {0} published message(s)")]
     NotConfirmed(usize),
+    #[error("RabbitMQ closed the {0}")]
+    Lost(&'static str),
 }
 
 impl BrokerError {

@@ -158,7 +158,7 @@ impl<H: Handler> Consumer<H> {
             Ok(envelope) => envelope,
             Err(error) => {
                 tracing::error!(%error, routing_key = %delivery.routing_key, "unreadable message parked");
-                return park(&delivery).await;
+                return reject(&delivery).await;
             }
         };
         let span = tracing::info_span!(
@@ -181,7 +181,7 @@ impl<H: Handler> Consumer<H> {
                 }
                 Err(HandleError::Reject(error)) => {
                     tracing::error!(error = format!("{error:#}"), "message parked");
-                    park(&delivery).await?;
+                    reject(&delivery).await?;
                 }
                 Err(HandleError::Retry(error)) => {
                     let attempt = delivery_count(&delivery);
@@ -226,8 +226,8 @@ impl<H: Handler> Consumer<H> {
     }
 }
 
-/// Rejects without requeue: the queue's dead-letter exchange parks the message.
-async fn park(delivery: &Delivery) -> Result<(), BrokerError> {
+/// Rejects without requeue: a queue with a dead-letter exchange parks the message, others drop it.
+pub(crate) async fn reject(delivery: &Delivery) -> Result<(), BrokerError> {
     delivery
         .acker
         .reject(BasicRejectOptions { requeue: false })

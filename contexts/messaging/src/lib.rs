@@ -4,13 +4,14 @@
 //! that acks only after its inbox transaction commits.
 //!
 //! Start with [`outbox::stage`] (how a context publishes) and [`consumer::Consumer`] (how one
-//! listens).
+//! listens); [`rpc`] is the request/response path for the few questions that need an answer now.
 
 mod broker;
 pub mod consumer;
 mod envelope;
 mod health;
 pub mod outbox;
+pub mod rpc;
 mod topology;
 
 pub use broker::{Broker, BrokerError};

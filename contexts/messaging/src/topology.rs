@@ -51,6 +51,16 @@ impl Topology {
         format!("{}.dead", self.prefix)
     }
 
+    /// The direct exchange requests are sent to, keyed by the answering context's name.
+    pub fn rpc_exchange(&self) -> String {
+        format!("{}.rpc", self.prefix)
+    }
+
+    /// The queue a context's RPC server reads, e.g. `petal.inventory.rpc`.
+    pub fn rpc_queue(&self, context: &str) -> String {
+        format!("{}.{context}.rpc", self.prefix)
+    }
+
     /// The durable queue a consuming context reads, e.g. `petal.view`.
     pub fn queue(&self, context: &str) -> String {
         format!("{}.{context}", self.prefix)
@@ -84,6 +94,15 @@ impl Topology {
         channel
             .exchange_declare(
                 self.dead_exchange().into(),
+                ExchangeKind::Direct,
+                durable,
+                FieldTable::default(),
+            )
+            .await
+            .map_err(BrokerError::amqp("exchange.declare"))?;
+        channel
+            .exchange_declare(
+                self.rpc_exchange().into(),
                 ExchangeKind::Direct,
                 durable,
                 FieldTable::default(),
@@ -168,7 +187,11 @@ impl Topology {
                     .map_err(BrokerError::amqp("queue.delete"))?;
             }
         }
-        for exchange in [self.events_exchange(), self.dead_exchange()] {
+        for exchange in [
+            self.events_exchange(),
+            self.dead_exchange(),
+            self.rpc_exchange(),
+        ] {
             channel
                 .exchange_delete(exchange.as_str().into(), Default::default())
                 .await

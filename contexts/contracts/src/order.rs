@@ -1,0 +1,135 @@
+//! Messages of the order context: the order's life as the rest of the shop hears it.
+
+use crate::{Event, Localized, Won};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// When in the day a delivery arrives (Asia/Seoul).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeWindow {
+    /// 09:00–12:00
+    Morning,
+    /// 12:00–17:00
+    Afternoon,
+    /// 17:00–21:00
+    Evening,
+}
+
+impl TimeWindow {
+    pub const ALL: [TimeWindow; 3] = [Self::Morning, Self::Afternoon, Self::Evening];
+
+    /// First and last hour of the window, local time.
+    pub fn hours(self) -> (u32, u32) {
+        match self {
+            Self::Morning => (9, 12),
+            Self::Afternoon => (12, 17),
+            Self::Evening => (17, 21),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Morning => "morning",
+            Self::Afternoon => "afternoon",
+            Self::Evening => "evening",
+        }
+    }
+}
+
+/// Who receives the flowers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub name: String,
+    /// Digits only, e.g. `01012345678`.
+    pub phone: String,
+}
+
+/// One line of an order, priced by inventory when it was reserved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product_id: Uuid,
+    pub slug: String,
+    pub name: Localized,
+    pub unit_price: Won,
+    pub quantity: i32,
+}
+
+/// The card the customer pays with, as the card processor tokenized it. Never the number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardToken {
+    pub token: String,
+    pub last4: String,
+    pub brand: String,
+}
+
+/// An order was accepted: stock is reserved and the customer is to be charged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPlaced {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub lines: Vec<OrderLine>,
+    pub total: Won,
+    pub recipient: Recipient,
+    pub address: String,
+    pub delivery_date: NaiveDate,
+    pub window: TimeWindow,
+    pub card_message: Option<String>,
+    pub card: CardToken,
+    pub placed_at: DateTime<Utc>,
+}
+
+impl Event for OrderPlaced {
+    const ROUTING_KEY: &'static str = "order.placed";
+    const VERSION: u16 = 1;
+}
+
+/// The order is paid for; the flowers are to be prepared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPaid {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+}
+
+impl Event for OrderPaid {
+    const ROUTING_KEY: &'static str = "order.paid";
+    const VERSION: u16 = 1;
+}
+
+/// Why an order did not go ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionReason {
+    PaymentDeclined,
+    ReservationExpired,
+}
+
+/// The order will not be fulfilled and nothing was charged (or the charge is refunded).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRejected {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub reason: RejectionReason,
+    /// The processor's words for a declined card, for the customer.
+    pub detail: Option<String>,
+}
+
+impl Event for OrderRejected {
+    const ROUTING_KEY: &'static str = "order.rejected";
+    const VERSION: u16 = 1;
+}
+
+/// The customer cancelled before the delivery left the shop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelled {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    /// Whether the order had been paid, so payment knows to refund.
+    pub was_paid: bool,
+}
+
+impl Event for OrderCancelled {
+    const ROUTING_KEY: &'static str = "order.cancelled";
+    const VERSION: u16 = 1;
+}

@@ -1,0 +1,494 @@
+//! Order's rules, free of I/O: what a valid order is, when flowers can be delivered, and how
+//! an order's status moves as payment, inventory and delivery facts arrive.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
+use contracts::order::{Recipient, TimeWindow};
+use serde::Serialize;
+
+/// The most lines and items an order may hold.
+pub const MAX_LINES: usize = 10;
+pub const MAX_QUANTITY: i32 = 20;
+/// How far ahead an order may be placed.
+pub const MAX_DAYS_AHEAD: i64 = 30;
+/// Longest card message, in characters.
+pub const MAX_CARD_MESSAGE: usize = 150;
+
+/// One thing wrong with the input, named by field, with what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    /// Stable code for translations: `required`, `too_long`, `invalid`, `past`, …
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the customer asked for, before it is checked.
+#[derive(Clone, Debug, Default)]
+pub struct OrderForm {
+    pub lines: Vec<(String, i64)>,
+    pub recipient_name: String,
+    pub recipient_phone: String,
+    pub address: String,
+    pub delivery_date: String,
+    pub window: String,
+    pub card_message: Option<String>,
+}
+
+/// A checked order request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderRequest {
+    pub lines: Vec<(String, i32)>,
+    pub recipient: Recipient,
+    pub address: String,
+    pub delivery_date: NaiveDate,
+    pub window: TimeWindow,
+    pub card_message: Option<String>,
+}
+
+/// When same-day delivery stops being offered, and "now" in the shop's time zone.
+#[derive(Clone, Copy, Debug)]
+pub struct Calendar {
+    /// Local (Asia/Seoul) time the order is placed.
+    pub now: NaiveDateTime,
+    /// Same-day orders are taken before this hour.
+    pub same_day_cutoff_hour: u32,
+}
+
+impl OrderForm {
+    /// Checks every field and reports every problem at once.
+    pub fn parse(&self, calendar: Calendar) -> Result<OrderRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+
+        if self.lines.is_empty() {
+            errors.push(FieldError::new(
+                "lines",
+                "required",
+                "choose at least one flower",
+            ));
+        } else if self.lines.len() > MAX_LINES {
+            errors.push(FieldError::new(
+                "lines",
+                "too_many",
+                format!("an order holds at most {MAX_LINES} different flowers"),
+            ));
+        }
+        let mut lines = Vec::with_capacity(self.lines.len());
+        for (i, (slug, quantity)) in self.lines.iter().enumerate() {
+            if slug.trim().is_empty() {
+                errors.push(FieldError::new(
+                    format!("lines[{i}].slug"),
+                    "required",
+                    "say which flower",
+                ));
+            }
+            match i32::try_from(*quantity) {
+                Ok(q) if (1..=MAX_QUANTITY).contains(&q) => lines.push((slug.trim().to_owned(), q)),
+                _ => errors.push(FieldError::new(
+                    format!("lines[{i}].quantity"),
+                    "out_of_range",
+                    format!("order 1 to {MAX_QUANTITY} of each flower"),
+                )),
+            }
+        }
+
+        let name = self.recipient_name.trim();
+        if name.is_empty() {
+            errors.push(FieldError::new(
+                "recipient_name",
+                "required",
+                "write who receives the flowers",
+            ));
+        } else if name.chars().count() > 30 {
+            errors.push(FieldError::new(
+                "recipient_name",
+                "too_long",
+                "use at most 30 characters for the name",
+            ));
+        }
+        let phone = parse_phone(&self.recipient_phone);
+        if phone.is_none() {
+            errors.push(FieldError::new(
+                "recipient_phone",
+                "invalid",
+                "write a Korean mobile number, like 010-1234-5678",
+            ));
+        }
+        let address = self.address.trim();
+        if address.chars().count() < 5 {
+            errors.push(FieldError::new(
+                "address",
+                "required",
+                "write the full delivery address",
+            ));
+        } else if address.chars().count() > 200 {
+            errors.push(FieldError::new(
+                "address",
+                "too_long",
+                "use at most 200 characters for the address",
+            ));
+        }
+        let window = TimeWindow::ALL
+            .into_iter()
+            .find(|w| w.as_str() == self.window.trim());
+        if window.is_none() {
+            errors.push(FieldError::new(
+                "window",
+                "invalid",
+                "choose morning, afternoon or evening",
+            ));
+        }
+        let date = NaiveDate::parse_from_str(self.delivery_date.trim(), "%Y-%m-%d").ok();
+        match (date, window) {
+            (None, _) => errors.push(FieldError::new(
+                "delivery_date",
+                "invalid",
+                "choose a delivery date (YYYY-MM-DD)",
+            )),
+            (Some(date), Some(window)) => {
+                if let Err(error) = calendar.check(date, window) {
+                    errors.push(error);
+                }
+            }
+            (Some(_), None) => {}
+        }
+        let card_message = self
+            .card_message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty());
+        if card_message.is_some_and(|m| m.chars().count() > MAX_CARD_MESSAGE) {
+            errors.push(FieldError::new(
+                "card_message",
+                "too_long",
+                format!("keep the card message to {MAX_CARD_MESSAGE} characters"),
+            ));
+        }
+
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(OrderRequest {
+            lines,
+            recipient: Recipient {
+                name: name.to_owned(),
+                phone: phone.expect("checked above"),
+            },
+            address: address.to_owned(),
+            delivery_date: date.expect("checked above"),
+            window: window.expect("checked above"),
+            card_message: card_message.map(str::to_owned),
+        })
+    }
+}
+
+/// A Korean mobile number as digits (`01012345678`), from any usual spelling of it.
+pub fn parse_phone(raw: &str) -> Option<String> {
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '.'))
+        .collect();
+    let valid = digits.chars().all(|c| c.is_ascii_digit())
+        && (10..=11).contains(&digits.len())
+        && digits.starts_with("01")
+        && matches!(
+            digits.as_bytes()[2],
+            b'0' | b'1' | b'6' | b'7' | b'8' | b'9'
+        );
+    valid.then_some(digits)
+}
+
+impl Calendar {
+    /// Whether flowers can arrive on `date` in `window`, seen from now.
+    pub fn check(&self, date: NaiveDate, window: TimeWindow) -> Result<(), FieldError> {
+        let today = self.now.date();
+        if date < today {
+            return Err(FieldError::new(
+                "delivery_date",
+                "past",
+                "that date has passed; choose today or later",
+            ));
+        }
+        if date > today + Duration::days(MAX_DAYS_AHEAD) {
+            return Err(FieldError::new(
+                "delivery_date",
+                "too_far",
+                format!("we take orders up to {MAX_DAYS_AHEAD} days ahead"),
+            ));
+        }
+        if date == today {
+            let hour = self.now.hour();
+            if hour >= self.same_day_cutoff_hour {
+                return Err(FieldError::new(
+                    "delivery_date",
+                    "same_day_closed",
+                    format!(
+                        "same-day orders close at {}:00; choose tomorrow or later",
+                        self.same_day_cutoff_hour
+                    ),
+                ));
+            }
+            // Two hours to prepare: the window must still be open by then.
+            if hour + 2 >= window.hours().1 {
+                return Err(FieldError::new(
+                    "window",
+                    "too_soon",
+                    "this window is too soon for today; choose a later one",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where an order stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Placed,
+    Paid,
+    Preparing,
+    OutForDelivery,
+    Delivered,
+    Rejected,
+    Cancelled,
+}
+
+/// Why an order cannot be cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CancelRefused {
+    #[error("the flowers have already left the shop")]
+    AlreadyLeft,
+    #[error("the order was already delivered")]
+    Delivered,
+    #[error("the order is already closed")]
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Self::Placed,
+        Self::Paid,
+        Self::Preparing,
+        Self::OutForDelivery,
+        Self::Delivered,
+        Self::Rejected,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Placed => "placed",
+            Self::Paid => "paid",
+            Self::Preparing => "preparing",
+            Self::OutForDelivery => "out_for_delivery",
+            Self::Delivered => "delivered",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The card was charged: an order waiting for it is paid; in any other state the fact is
+    /// late (cancelled or expired in the meantime; payment refunds on its own) or a repeat.
+    pub fn on_payment_approved(self) -> Option<Status> {
+        (self == Self::Placed).then_some(Self::Paid)
+    }
+
+    /// The card was declined, or the reservation expired unpaid.
+    pub fn on_payment_failed(self) -> Option<Status> {
+        (self == Self::Placed).then_some(Self::Rejected)
+    }
+
+    /// Whether the customer may cancel now, and the status it leads to.
+    pub fn cancel(self) -> Result<Status, CancelRefused> {
+        match self {
+            Self::Placed | Self::Paid | Self::Preparing => Ok(Self::Cancelled),
+            Self::OutForDelivery => Err(CancelRefused::AlreadyLeft),
+            Self::Delivered => Err(CancelRefused::Delivered),
+            Self::Rejected | Self::Cancelled => Err(CancelRefused::Closed),
+        }
+    }
+
+    /// Whether money was taken for an order in this status.
+    pub fn is_paid(self) -> bool {
+        matches!(
+            self,
+            Self::Paid | Self::Preparing | Self::OutForDelivery | Self::Delivered
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-11-24 10:30 in Seoul, same-day orders until 14:00.
+    fn calendar_at(hour: u32, minute: u32) -> Calendar {
+        Calendar {
+            now: NaiveDate::from_ymd_opt(2026, 11, 24)
+                .unwrap()
+                .and_hms_opt(hour, minute, 0)
+                .unwrap(),
+            same_day_cutoff_hour: 14,
+        }
+    }
+
+    fn form() -> OrderForm {
+        OrderForm {
+            lines: vec![("red-rose-bouquet".into(), 1)],
+            recipient_name: "김하늘".into(),
+            recipient_phone: "010-1234-5678".into(),
+            address: "서울특별시 마포구 양화로 45, 3층".into(),
+            delivery_date: "2026-11-25".into(),
+            window: "afternoon".into(),
+            card_message: Some("생일 축하해!".into()),
+        }
+    }
+
+    fn fields(result: Result<OrderRequest, Vec<FieldError>>) -> Vec<(String, &'static str)> {
+        result
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn given_a_complete_form_then_the_order_request_is_accepted() {
+        let request = form().parse(calendar_at(10, 30)).unwrap();
+        assert_eq!(request.recipient.phone, "01012345678");
+        assert_eq!(request.window, TimeWindow::Afternoon);
+        assert_eq!(request.lines, vec![("red-rose-bouquet".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn given_several_problems_then_every_field_is_named_at_once() {
+        let bad = OrderForm {
+            lines: vec![("red-rose-bouquet".into(), 0)],
+            recipient_name: " ".into(),
+            recipient_phone: "02-123-4567".into(),
+            address: "서울".into(),
+            delivery_date: "tomorrow".into(),
+            window: "night".into(),
+            card_message: Some("♥".repeat(151)),
+        };
+        assert_eq!(
+            fields(bad.parse(calendar_at(10, 0))),
+            vec![
+                ("lines[0].quantity".into(), "out_of_range"),
+                ("recipient_name".into(), "required"),
+                ("recipient_phone".into(), "invalid"),
+                ("address".into(), "required"),
+                ("window".into(), "invalid"),
+                ("delivery_date".into(), "invalid"),
+                ("card_message".into(), "too_long"),
+            ]
+        );
+    }
+
+    #[test]
+    fn phone_numbers_are_read_in_their_usual_spellings() {
+        assert_eq!(parse_phone("010-1234-5678").as_deref(), Some("01012345678"));
+        assert_eq!(parse_phone("011 234 5678").as_deref(), Some("0112345678"));
+        assert_eq!(parse_phone("02-1234-5678"), None);
+        assert_eq!(parse_phone("010-1234-567a"), None);
+    }
+
+    #[test]
+    fn given_a_date_in_the_past_then_refused() {
+        let mut past = form();
+        past.delivery_date = "2026-11-23".into();
+        assert_eq!(
+            fields(past.parse(calendar_at(10, 0))),
+            vec![("delivery_date".into(), "past")]
+        );
+    }
+
+    #[test]
+    fn given_a_date_too_far_ahead_then_refused() {
+        let mut far = form();
+        far.delivery_date = "2026-12-25".into();
+        assert_eq!(
+            fields(far.parse(calendar_at(10, 0))),
+            vec![("delivery_date".into(), "too_far")]
+        );
+    }
+
+    #[test]
+    fn given_same_day_before_the_cutoff_then_a_window_far_enough_ahead_is_accepted() {
+        let mut today = form();
+        today.delivery_date = "2026-11-24".into();
+        today.window = "evening".into();
+        assert!(today.parse(calendar_at(13, 59)).is_ok());
+        today.window = "afternoon".into();
+        assert!(today.parse(calendar_at(10, 0)).is_ok());
+        today.window = "morning".into();
+        assert_eq!(
+            fields(today.parse(calendar_at(10, 0))),
+            vec![("window".into(), "too_soon")]
+        );
+    }
+
+    #[test]
+    fn given_same_day_after_the_cutoff_then_refused() {
+        let mut today = form();
+        today.delivery_date = "2026-11-24".into();
+        today.window = "evening".into();
+        assert_eq!(
+            fields(today.parse(calendar_at(14, 0))),
+            vec![("delivery_date".into(), "same_day_closed")]
+        );
+    }
+
+    #[test]
+    fn given_a_placed_order_when_payment_is_approved_then_it_is_paid() {
+        assert_eq!(Status::Placed.on_payment_approved(), Some(Status::Paid));
+    }
+
+    #[test]
+    fn given_a_placed_order_when_payment_fails_then_it_is_rejected() {
+        assert_eq!(Status::Placed.on_payment_failed(), Some(Status::Rejected));
+    }
+
+    #[test]
+    fn late_or_repeated_payment_facts_change_nothing() {
+        for status in Status::ALL.into_iter().filter(|s| *s != Status::Placed) {
+            assert_eq!(status.on_payment_approved(), None, "{status:?}");
+            assert_eq!(status.on_payment_failed(), None, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn an_order_can_be_cancelled_until_the_flowers_leave() {
+        for status in [Status::Placed, Status::Paid, Status::Preparing] {
+            assert_eq!(status.cancel(), Ok(Status::Cancelled));
+        }
+        assert_eq!(
+            Status::OutForDelivery.cancel(),
+            Err(CancelRefused::AlreadyLeft)
+        );
+        assert_eq!(Status::Delivered.cancel(), Err(CancelRefused::Delivered));
+        assert_eq!(Status::Cancelled.cancel(), Err(CancelRefused::Closed));
+        assert_eq!(Status::Rejected.cancel(), Err(CancelRefused::Closed));
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The order context: it accepts an order once inventory holds its stock, follows the order
+//! through payment and delivery, and decides whether it may still be cancelled.
+//!
+//! Own database: `migrations/order/`. Rules: [`domain`] (pure). Operations: [`Orders`].
+//! Publishes `order.placed`, `order.paid`, `order.rejected`, `order.cancelled`; consumes
+//! payment and reservation outcomes ([`saga`]); asks inventory through [`inventory_client`].
+
+pub mod domain;
+pub mod inventory_client;
+pub mod saga;
+mod service;
+mod store;
+
+pub use inventory_client::{BreakerSettings, InventoryClient, InventoryUnavailable};
+pub use service::{CancelError, Orders, PlaceError, PlaceOrder, Placed};
+pub use store::OrderRow;
+
+/// This context's migrations, applied to its own database with their own history.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/order");

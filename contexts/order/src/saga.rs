@@ -1,0 +1,103 @@
+//! Order's part in the saga: it follows payment and reservation outcomes and tells the shop.
+
+use crate::{
+    domain::Status,
+    store::{change_status, lock_order},
+};
+use contracts::{
+    inventory::ReservationExpired,
+    order::{OrderPaid, OrderRejected, RejectionReason},
+    payment::{PaymentApproved, PaymentDeclined},
+    Event,
+};
+use messaging::{Envelope, HandleError, Handler};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The queue name of order's consumer and RPC server.
+pub const CONTEXT: &str = contracts::subscriptions::ORDER.queue;
+/// Who order asks to reserve stock.
+pub const INVENTORY: &str = contracts::subscriptions::INVENTORY.queue;
+
+/// Follows payment and reservation outcomes.
+pub struct FollowOutcomes;
+
+impl Handler for FollowOutcomes {
+    async fn handle(&self, tx: &mut PgConnection, envelope: &Envelope) -> Result<(), HandleError> {
+        match envelope.kind.as_str() {
+            PaymentApproved::ROUTING_KEY => {
+                let approved: PaymentApproved = envelope.decode()?;
+                let Some(order) = known_order(tx, approved.order_id).await? else {
+                    return Ok(());
+                };
+                if let Some(next) = order.status().on_payment_approved() {
+                    let event = OrderPaid {
+                        order_id: order.id,
+                        customer_id: order.customer_id,
+                    };
+                    change_status(tx, &order, next, Some("payment approved"), &event).await?;
+                }
+                Ok(())
+            }
+            PaymentDeclined::ROUTING_KEY => {
+                let declined: PaymentDeclined = envelope.decode()?;
+                reject(
+                    tx,
+                    declined.order_id,
+                    RejectionReason::PaymentDeclined,
+                    Some(declined.reason),
+                )
+                .await
+            }
+            ReservationExpired::ROUTING_KEY => {
+                let expired: ReservationExpired = envelope.decode()?;
+                reject(
+                    tx,
+                    expired.order_id,
+                    RejectionReason::ReservationExpired,
+                    None,
+                )
+                .await
+            }
+            other => Err(HandleError::Reject(anyhow::anyhow!(
+                "order does not subscribe to {other}"
+            ))),
+        }
+    }
+}
+
+/// An order id order has never stored: a reservation made for an order whose placement then
+/// failed. There is nothing to follow.
+async fn known_order(
+    tx: &mut PgConnection,
+    order_id: Uuid,
+) -> Result<Option<crate::store::OrderRow>, HandleError> {
+    Ok(lock_order(tx, order_id).await?)
+}
+
+async fn reject(
+    tx: &mut PgConnection,
+    order_id: Uuid,
+    reason: RejectionReason,
+    detail: Option<String>,
+) -> Result<(), HandleError> {
+    let Some(order) = known_order(tx, order_id).await? else {
+        return Ok(());
+    };
+    let Some(next) = order.status().on_payment_failed() else {
+        return Ok(());
+    };
+    debug_assert_eq!(next, Status::Rejected);
+    let note = match reason {
+        RejectionReason::PaymentDeclined => detail.clone().unwrap_or_else(|| "declined".into()),
+        RejectionReason::ReservationExpired => "not paid in time".into(),
+    };
+    let event = OrderRejected {
+        order_id: order.id,
+        customer_id: order.customer_id,
+        reason,
+        detail,
+    };
+    change_status(tx, &order, next, Some(&note), &event).await?;
+    Ok(())
+}

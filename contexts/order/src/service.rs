@@ -1,0 +1,226 @@
+//! The order context's operations: place an order (asking inventory to hold the stock first),
+//! cancel one, read one.
+
+use crate::{
+    domain::{Calendar, CancelRefused, FieldError, OrderForm, Status},
+    inventory_client::{InventoryClient, InventoryUnavailable},
+    store::{self, change_status, insert_order, lock_order, OrderRow, ORDER_COLUMNS},
+};
+use chrono::Utc;
+use contracts::{
+    inventory::{ReserveStock, ReserveStockReply, StockRequest},
+    order::{CardToken, OrderCancelled, OrderPlaced},
+    Localized, Won,
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Place an order: the caller chooses `order_id` (one per checkout), so sending the same
+/// command twice places one order.
+#[derive(Clone, Debug)]
+pub struct PlaceOrder {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub form: OrderForm,
+    pub card: CardToken,
+}
+
+/// An accepted order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placed {
+    pub order_id: Uuid,
+    pub total: Won,
+    pub status: Status,
+}
+
+/// Why an order was not placed. Nothing is stored and no stock stays held in any of these.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    #[error("the order form has mistakes")]
+    Invalid(Vec<FieldError>),
+    #[error("only {available} of {} left", name.en)]
+    OutOfStock {
+        slug: String,
+        name: Localized,
+        requested: i32,
+        available: i32,
+    },
+    #[error("there is no flower \"{0}\"")]
+    UnknownProduct(String),
+    #[error("we cannot check the stock right now; try again shortly")]
+    TryAgainShortly(#[source] InventoryUnavailable),
+    #[error("this order belongs to someone else")]
+    NotYours,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Why a cancellation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("there is no such order")]
+    NotFound,
+    #[error("{0}")]
+    Refused(CancelRefused),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The order context's API.
+#[derive(Clone)]
+pub struct Orders {
+    pool: PgPool,
+    inventory: InventoryClient,
+    same_day_cutoff_hour: u32,
+}
+
+impl Orders {
+    pub fn new(pool: PgPool, inventory: InventoryClient, same_day_cutoff_hour: u32) -> Self {
+        Self {
+            pool,
+            inventory,
+            same_day_cutoff_hour,
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub fn inventory(&self) -> &InventoryClient {
+        &self.inventory
+    }
+
+    /// Today in the shop's time zone.
+    fn calendar(&self) -> Calendar {
+        Calendar {
+            now: Utc::now()
+                .with_timezone(&chrono_tz::Asia::Seoul)
+                .naive_local(),
+            same_day_cutoff_hour: self.same_day_cutoff_hour,
+        }
+    }
+
+    #[tracing::instrument(skip(self, command), fields(order_id = %command.order_id))]
+    pub async fn place(&self, command: PlaceOrder) -> Result<Placed, PlaceError> {
+        if let Some(existing) = self.get(command.order_id).await? {
+            return if existing.customer_id == command.customer_id {
+                Ok(Placed {
+                    order_id: existing.id,
+                    total: Won(existing.total_won),
+                    status: existing.status(),
+                })
+            } else {
+                Err(PlaceError::NotYours)
+            };
+        }
+        let request = command
+            .form
+            .parse(self.calendar())
+            .map_err(PlaceError::Invalid)?;
+
+        let reserve = ReserveStock {
+            order_id: command.order_id,
+            lines: request
+                .lines
+                .iter()
+                .map(|(slug, quantity)| StockRequest {
+                    slug: slug.clone(),
+                    quantity: *quantity,
+                })
+                .collect(),
+        };
+        let (lines, total) = match self
+            .inventory
+            .reserve(&reserve)
+            .await
+            .map_err(PlaceError::TryAgainShortly)?
+        {
+            ReserveStockReply::Reserved { lines, total, .. } => (lines, total),
+            ReserveStockReply::Insufficient {
+                slug,
+                name,
+                requested,
+                available,
+            } => {
+                return Err(PlaceError::OutOfStock {
+                    slug,
+                    name,
+                    requested,
+                    available,
+                })
+            }
+            ReserveStockReply::UnknownProduct { slug } => {
+                return Err(PlaceError::UnknownProduct(slug))
+            }
+            ReserveStockReply::Invalid { problem } => {
+                return Err(PlaceError::Invalid(vec![FieldError {
+                    field: "lines".into(),
+                    code: "invalid",
+                    message: problem,
+                }]))
+            }
+        };
+
+        // Stock is held; if storing the order fails now, the reservation simply expires.
+        let placed_at = Utc::now();
+        let event = OrderPlaced {
+            order_id: command.order_id,
+            customer_id: command.customer_id,
+            lines,
+            total,
+            recipient: request.recipient.clone(),
+            address: request.address.clone(),
+            delivery_date: request.delivery_date,
+            window: request.window,
+            card_message: request.card_message.clone(),
+            card: command.card,
+            placed_at,
+        };
+        let mut tx = self.pool.begin().await?;
+        insert_order(&mut tx, &event).await?;
+        store::stage(&mut tx, command.order_id, &event).await?;
+        tx.commit().await?;
+        Ok(Placed {
+            order_id: command.order_id,
+            total,
+            status: Status::Placed,
+        })
+    }
+
+    /// Cancels the customer's order if the flowers have not left yet.
+    #[tracing::instrument(skip(self))]
+    pub async fn cancel(&self, order_id: Uuid, customer_id: Uuid) -> Result<Status, CancelError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(order) = lock_order(&mut tx, order_id)
+            .await?
+            .filter(|o| o.customer_id == customer_id)
+        else {
+            return Err(CancelError::NotFound);
+        };
+        let status = order.status();
+        let next = status.cancel().map_err(CancelError::Refused)?;
+        let event = OrderCancelled {
+            order_id,
+            customer_id,
+            was_paid: status.is_paid(),
+        };
+        change_status(
+            &mut tx,
+            &order,
+            next,
+            Some("cancelled by the customer"),
+            &event,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    pub async fn get(&self, order_id: Uuid) -> Result<Option<OrderRow>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
+            .bind(order_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+}
