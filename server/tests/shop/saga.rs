@@ -1,0 +1,356 @@
+//! The order saga across inventory, order and payment, over the real RabbitMQ and PostgreSQL:
+//! place, pay or decline, cancel, run out of stock, race for the last bouquet, lose a context
+//! mid-saga, let a reservation expire, and lose inventory altogether.
+//! After each test the books must balance (see `Shop::assert_books_balance`).
+
+use crate::support::*;
+use contracts::Won;
+use order::{BreakerSettings, CancelError, InventoryUnavailable, PlaceError};
+use petal::Role;
+use std::time::Duration;
+use uuid::Uuid;
+
+const WREATH: &str = "celebration-wreath"; // 3 on hand in the demo catalog
+const ROSES: &str = "red-rose-bouquet"; // 12 on hand, ₩69,000
+
+async fn stock(shop: &Shop, slug: &str) -> (i32, i32) {
+    let product = shop.inventory().await.product(slug).await.unwrap().unwrap();
+    (product.on_hand, product.reserved)
+}
+
+#[tokio::test]
+async fn a_paid_order_sells_its_stock() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let placed = orders
+        .place(place(Uuid::now_v7(), &[(ROSES, 2)], APPROVES))
+        .await
+        .unwrap();
+    assert_eq!(
+        placed.total,
+        Won(138_000),
+        "priced by inventory, not the caller"
+    );
+    eventually("the order is paid", || async {
+        shop.order_status(&orders, placed.order_id).await == "paid"
+    })
+    .await;
+    eventually("two roses are sold", || async {
+        stock(&shop, ROSES).await == (10, 0)
+    })
+    .await;
+    let read_models = shop.read_models().await;
+    eventually("the storefront shows ten roses", || async {
+        available(&read_models, ROSES).await == Some(10)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn a_declined_card_rejects_the_order_and_frees_the_stock() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let placed = orders
+        .place(place(Uuid::now_v7(), &[(ROSES, 3)], DECLINES))
+        .await
+        .unwrap();
+    eventually("the order is rejected", || async {
+        shop.order_status(&orders, placed.order_id).await == "rejected"
+    })
+    .await;
+    let order = orders.get(placed.order_id).await.unwrap().unwrap();
+    assert_eq!(
+        order.rejection_reason.as_deref(),
+        Some("the card was declined by its bank")
+    );
+    eventually("the roses are free again", || async {
+        stock(&shop, ROSES).await == (12, 0)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn ordering_more_than_is_left_is_refused_with_what_is_left() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let command = place(Uuid::now_v7(), &[(WREATH, 4)], APPROVES);
+    let order_id = command.order_id;
+    match orders.place(command).await {
+        Err(PlaceError::OutOfStock {
+            slug,
+            requested,
+            available,
+            ..
+        }) => assert_eq!((slug.as_str(), requested, available), (WREATH, 4, 3)),
+        other => panic!("expected out of stock, got {other:?}"),
+    }
+    assert!(
+        orders.get(order_id).await.unwrap().is_none(),
+        "nothing stored"
+    );
+    assert_eq!(stock(&shop, WREATH).await, (3, 0), "nothing held");
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn two_customers_racing_for_the_last_wreath_one_wins() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    orders
+        .place(place(Uuid::now_v7(), &[(WREATH, 2)], APPROVES))
+        .await
+        .unwrap();
+
+    let (first, second) = tokio::join!(
+        orders.place(place(Uuid::now_v7(), &[(WREATH, 1)], APPROVES)),
+        orders.place(place(Uuid::now_v7(), &[(WREATH, 1)], APPROVES)),
+    );
+    let outcomes = [first, second];
+    let winners = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(winners, 1, "{outcomes:?}");
+    assert!(outcomes
+        .iter()
+        .any(|o| matches!(o, Err(PlaceError::OutOfStock { available: 0, .. }))));
+    eventually("all three wreaths are sold", || async {
+        stock(&shop, WREATH).await == (0, 0)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn placing_the_same_order_twice_places_it_once() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let command = place(Uuid::now_v7(), &[(ROSES, 1)], APPROVES);
+    let first = orders.place(command.clone()).await.unwrap();
+    let again = orders.place(command.clone()).await.unwrap();
+    assert_eq!(first.order_id, again.order_id);
+    let stranger = order::PlaceOrder {
+        customer_id: Uuid::now_v7(),
+        ..command
+    };
+    assert!(matches!(
+        orders.place(stranger).await,
+        Err(PlaceError::NotYours)
+    ));
+    eventually("one rose is sold", || async {
+        stock(&shop, ROSES).await == (11, 0)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn cancelling_a_paid_order_refunds_it_and_puts_the_flowers_back() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let customer = Uuid::now_v7();
+
+    let placed = orders
+        .place(place(customer, &[(ROSES, 2)], APPROVES))
+        .await
+        .unwrap();
+    eventually("the order is paid", || async {
+        shop.order_status(&orders, placed.order_id).await == "paid"
+    })
+    .await;
+    assert!(
+        matches!(
+            orders.cancel(placed.order_id, Uuid::now_v7()).await,
+            Err(CancelError::NotFound)
+        ),
+        "another customer cannot cancel it"
+    );
+    orders.cancel(placed.order_id, customer).await.unwrap();
+
+    let payments = shop.pool("payment").await;
+    eventually("the payment is refunded", || async {
+        let status: String = sqlx::query_scalar("SELECT status FROM payments WHERE order_id = $1")
+            .bind(placed.order_id)
+            .fetch_one(&payments)
+            .await
+            .unwrap();
+        status == "refunded"
+    })
+    .await;
+    eventually("the roses are back", || async {
+        stock(&shop, ROSES).await == (12, 0)
+    })
+    .await;
+    assert!(matches!(
+        orders.cancel(placed.order_id, customer).await,
+        Err(CancelError::Refused(_))
+    ));
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn an_order_cancelled_before_the_charge_went_through_is_never_charged() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let customer = Uuid::now_v7();
+
+    // The processor does not answer this card, so the charge is still being retried.
+    let placed = orders
+        .place(place(customer, &[(ROSES, 1)], TIMES_OUT))
+        .await
+        .unwrap();
+    orders.cancel(placed.order_id, customer).await.unwrap();
+
+    let payments = shop.pool("payment").await;
+    eventually("payment settles without a charge", || async {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM payments WHERE order_id = $1")
+                .bind(placed.order_id)
+                .fetch_optional(&payments)
+                .await
+                .unwrap();
+        matches!(status.as_deref(), Some("cancelled" | "declined"))
+    })
+    .await;
+    eventually("the rose is free again", || async {
+        stock(&shop, ROSES).await == (12, 0)
+    })
+    .await;
+    assert_eq!(
+        shop.order_status(&orders, placed.order_id).await,
+        "cancelled"
+    );
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn the_saga_completes_when_payment_was_down_while_the_order_was_placed() {
+    let shop = Shop::new();
+    let without_payment = shop.start(&[Role::Inventory, Role::Order, Role::Web]).await;
+    // Payment's database and queue exist from an earlier life.
+    shop.start(&[Role::Payment]).await.stop().await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let placed = orders
+        .place(place(Uuid::now_v7(), &[(ROSES, 1)], APPROVES))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(shop.order_status(&orders, placed.order_id).await, "placed");
+
+    let payment = shop.start(&[Role::Payment]).await;
+    eventually("the order is paid once payment is back", || async {
+        shop.order_status(&orders, placed.order_id).await == "paid"
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    payment.stop().await;
+    without_payment.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn an_unpaid_reservation_expires_and_the_order_is_rejected() {
+    let shop = Shop::with(&[("PETAL_RESERVATION_HOLD_SECS", "1")]);
+    // No payment role: nobody pays.
+    let petal = shop.start(&[Role::Inventory, Role::Order, Role::Web]).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let placed = orders
+        .place(place(Uuid::now_v7(), &[(WREATH, 3)], APPROVES))
+        .await
+        .unwrap();
+    assert_eq!(stock(&shop, WREATH).await, (3, 3));
+    eventually("the order is rejected when the hold runs out", || async {
+        shop.order_status(&orders, placed.order_id).await == "rejected"
+    })
+    .await;
+    assert_eq!(stock(&shop, WREATH).await, (3, 0));
+    let read_models = shop.read_models().await;
+    eventually("the storefront offers the wreaths again", || async {
+        available(&read_models, WREATH).await == Some(3)
+    })
+    .await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn without_inventory_orders_are_refused_at_once_and_the_breaker_recovers() {
+    let shop = Shop::new();
+    let rest = shop.start(&[Role::Order, Role::Payment, Role::Web]).await;
+    let breaker = BreakerSettings {
+        deadline: Duration::from_secs(2),
+        failures: 2,
+        cool_down: Duration::from_millis(500),
+    };
+    let orders = shop.orders(breaker).await;
+    let attempt = || orders.place(place(Uuid::now_v7(), &[(ROSES, 1)], APPROVES));
+
+    for _ in 0..2 {
+        // Refused because nobody listens, not after waiting out the deadline.
+        match attempt().await {
+            Err(PlaceError::TryAgainShortly(InventoryUnavailable::Rpc(
+                messaging::rpc::RpcError::Unavailable(_),
+            ))) => {}
+            other => panic!("expected inventory unavailable, got {other:?}"),
+        }
+    }
+    assert!(
+        !orders.inventory().is_call_permitted(),
+        "the breaker opened"
+    );
+    assert!(matches!(
+        attempt().await,
+        Err(PlaceError::TryAgainShortly(
+            InventoryUnavailable::BreakerOpen
+        ))
+    ));
+
+    let inventory = shop.start(&[Role::Inventory]).await;
+    eventually("the breaker lets a probe through", || async {
+        orders.inventory().is_call_permitted()
+    })
+    .await;
+    attempt()
+        .await
+        .expect("the probe succeeds and closes the breaker");
+    attempt().await.expect("and orders flow again");
+    shop.assert_books_balance().await;
+
+    inventory.stop().await;
+    rest.stop().await;
+    shop.finish().await;
+}

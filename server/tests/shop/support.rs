@@ -1,0 +1,288 @@
+//! The test shop: every test runs its own Petal, with its own databases
+//! (`petal_test_<id>_<context>`) and its own exchanges and queues (`petal_test_<id>.*`), on free
+//! ports, against the real PostgreSQL and RabbitMQ.
+
+use lapin::options::BasicPublishOptions;
+use messaging::{Broker, Envelope, Topology};
+use petal::{Application, Role, Settings};
+use sqlx::{Connection, PgConnection, PgPool};
+use std::{collections::HashMap, future::Future, net::SocketAddr, time::Duration};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+use view::ReadModels;
+
+const SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+pub const DEMO_PRODUCTS: usize = 13;
+
+/// One test's shop: settings that point at its own databases and broker names.
+pub struct Shop {
+    pub prefix: String,
+    pub settings: Settings,
+}
+
+/// A started `petal` process (in this test's runtime).
+pub struct Running {
+    address: SocketAddr,
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Shop {
+    pub fn new() -> Self {
+        Self::with(&[])
+    }
+
+    /// A shop whose settings differ from the test defaults by `overrides`.
+    pub fn with(overrides: &[(&'static str, &str)]) -> Self {
+        let prefix = format!("petal_test_{}", Uuid::now_v7().simple());
+        let mut vars: HashMap<&str, String> = HashMap::from([
+            ("PETAL_DATABASE_PREFIX", prefix.clone()),
+            ("PETAL_BROKER_PREFIX", prefix.clone()),
+            ("PETAL_DB_POOL_SIZE", "3".to_owned()),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
+            ("PETAL_OPS_PORT", "0".to_owned()),
+        ]);
+        for (name, value) in overrides {
+            vars.insert(name, (*value).to_owned());
+        }
+        let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        Self { prefix, settings }
+    }
+
+    pub async fn start(&self, roles: &[Role]) -> Running {
+        let application = Application::build(&self.settings, roles).await.unwrap();
+        let address = application.local_addr();
+        let stop = application.shutdown_token();
+        let task = tokio::spawn(application.run());
+        let running = Running {
+            address,
+            stop,
+            task,
+        };
+        eventually("the process reports ready", || running.is_ready()).await;
+        running
+    }
+
+    pub async fn pool(&self, context: &str) -> PgPool {
+        sqlx::postgres::PgPoolOptions::new()
+            .max_connections(2)
+            .connect(&self.settings.database_url(context))
+            .await
+            .unwrap()
+    }
+
+    pub async fn read_models(&self) -> ReadModels {
+        ReadModels::new(self.pool("view").await)
+    }
+
+    pub async fn inventory(&self) -> inventory::Inventory {
+        inventory::Inventory::new(self.pool("inventory").await)
+    }
+
+    pub fn topology(&self) -> Topology {
+        Topology::new(self.prefix.clone())
+    }
+
+    pub fn broker(&self) -> Broker {
+        Broker::new(
+            self.settings.amqp_url.clone(),
+            format!("test {}", self.prefix),
+        )
+    }
+
+    /// Publishes `envelope` straight to this shop's events exchange.
+    pub async fn publish(&self, envelope: &Envelope) {
+        let broker = self.broker();
+        let channel = broker.channel().await.unwrap();
+        let confirm = channel
+            .basic_publish(
+                self.topology().events_exchange().into(),
+                envelope.kind.as_str().into(),
+                BasicPublishOptions::default(),
+                &envelope.body,
+                envelope.properties(),
+            )
+            .await
+            .unwrap();
+        confirm.await.unwrap();
+        broker.close().await;
+    }
+
+    /// Removes the shop's queues, exchanges and databases.
+    pub async fn finish(self) {
+        let broker = self.broker();
+        let channel = broker.channel().await.unwrap();
+        let contexts = contracts::subscriptions::ALL.iter().map(|s| s.queue);
+        self.topology().delete(&channel, contexts).await.unwrap();
+        broker.close().await;
+        let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
+            .await
+            .unwrap();
+        for role in Role::ALL {
+            let context = role.context();
+            sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {}_{context} WITH (FORCE)",
+                self.prefix
+            ))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+impl Running {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        reqwest::get(format!("http://{}{path}", self.address))
+            .await
+            .unwrap()
+    }
+
+    pub async fn is_ready(&self) -> bool {
+        self.get("/health/ready").await.status() == reqwest::StatusCode::OK
+    }
+
+    /// Stops the process the way SIGTERM does and waits until it exited.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+/// Waits for `condition`, giving up after fifteen seconds with `what` as the failure.
+pub async fn eventually<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..300 {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("gave up waiting: {what}");
+}
+
+/// What customers may order of `slug` now, as the storefront's read model says.
+pub async fn available(read_models: &ReadModels, slug: &str) -> Option<i32> {
+    read_models
+        .product_info(slug)
+        .await
+        .unwrap()
+        .map(|p| p.available)
+}
+
+/// Test cards of the fake card processor (see `payment::provider`).
+pub const APPROVES: &str = "4242 4242 4242 4242";
+pub const DECLINES: &str = "4000 0000 0000 0002";
+pub const TIMES_OUT: &str = "4000 0000 0000 0119";
+
+impl Shop {
+    /// The order context's API against this shop (its role must have started once, so its
+    /// database exists).
+    pub async fn orders(&self, breaker: order::BreakerSettings) -> order::Orders {
+        let rpc = messaging::rpc::Client::new(self.broker(), self.topology());
+        // Same-day cut-off at midnight: tests may order for any day.
+        order::Orders::new(
+            self.pool("order").await,
+            order::InventoryClient::new(rpc, breaker),
+            24,
+        )
+    }
+
+    pub async fn order_status(&self, orders: &order::Orders, order_id: Uuid) -> String {
+        orders.get(order_id).await.unwrap().unwrap().status
+    }
+
+    /// Checks the shop's books once the saga has settled: stock adds up and is never negative,
+    /// what is reserved is what held reservations hold, and the money charged minus refunded
+    /// is what paid, uncancelled orders cost.
+    pub async fn assert_books_balance(&self) {
+        let mut last = String::new();
+        for _ in 0..200 {
+            match self.books().await {
+                Ok(()) => return,
+                Err(problem) => last = problem,
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the books do not balance: {last}");
+    }
+
+    async fn books(&self) -> Result<(), String> {
+        let inventory = self.pool("inventory").await;
+        let stock: Vec<(String, i32, i32, i64, i64)> = sqlx::query_as(
+            "SELECT p.slug, p.on_hand, p.reserved,
+                    (SELECT COALESCE(sum(delta), 0) FROM stock_movements m WHERE m.product_id = p.id),
+                    (SELECT COALESCE(sum(l.quantity), 0) FROM reservation_lines l
+                       JOIN reservations r USING (order_id)
+                      WHERE l.product_id = p.id AND r.status = 'held')
+             FROM products p",
+        )
+        .fetch_all(&inventory)
+        .await
+        .unwrap();
+        inventory.close().await;
+        for (slug, on_hand, reserved, moved, held) in stock {
+            if on_hand < 0 || reserved < 0 || reserved > on_hand {
+                return Err(format!("{slug}: {on_hand} on hand, {reserved} reserved"));
+            }
+            if i64::from(on_hand) != moved {
+                return Err(format!(
+                    "{slug}: {on_hand} on hand but movements add up to {moved}"
+                ));
+            }
+            if i64::from(reserved) != held {
+                return Err(format!(
+                    "{slug}: {reserved} reserved but reservations hold {held}"
+                ));
+            }
+        }
+
+        let orders = self.pool("order").await;
+        let paid: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(sum(total_won), 0)::BIGINT FROM orders
+             WHERE status IN ('paid', 'preparing', 'out_for_delivery', 'delivered')",
+        )
+        .fetch_one(&orders)
+        .await
+        .unwrap();
+        orders.close().await;
+        let payments = self.pool("payment").await;
+        let (charged, refunded): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(sum(amount_won), 0) FROM payments
+                      WHERE status IN ('approved', 'refunded'))::BIGINT,
+                    (SELECT COALESCE(sum(amount_won), 0) FROM refunds)::BIGINT",
+        )
+        .fetch_one(&payments)
+        .await
+        .unwrap();
+        payments.close().await;
+        if charged - refunded != paid {
+            return Err(format!(
+                "charged {charged} − refunded {refunded} ≠ {paid} owed for paid orders"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An order for delivery the day after tomorrow, afternoon.
+pub fn place(customer_id: Uuid, lines: &[(&str, i64)], card_number: &str) -> order::PlaceOrder {
+    let date = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive();
+    order::PlaceOrder {
+        order_id: Uuid::now_v7(),
+        customer_id,
+        form: order::domain::OrderForm {
+            lines: lines.iter().map(|(s, q)| ((*s).to_owned(), *q)).collect(),
+            recipient_name: "김하늘".into(),
+            recipient_phone: "010-1234-5678".into(),
+            address: "서울특별시 마포구 양화로 45, 3층".into(),
+            delivery_date: date.format("%Y-%m-%d").to_string(),
+            window: "afternoon".into(),
+            card_message: Some("생일 축하해!".into()),
+        },
+        card: payment::tokenize(card_number, "12/30", "123", (2026, 1)).unwrap(),
+    }
+}
