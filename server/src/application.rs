@@ -67,17 +67,7 @@ impl Application {
                         inventory: store.clone(),
                         hold_for: settings.reservation_hold,
                     };
-                    let server = rpc::Server::new(
-                        context,
-                        broker.clone(),
-                        topology.clone(),
-                        responder,
-                        workers.status(&format!("{context}.rpc")),
-                    );
-                    workers.spawn(&format!("{context}.rpc"), move |stop| {
-                        let server = server.clone();
-                        async move { server.run(stop).await }
-                    });
+                    workers.serve(context, responder);
                     let expiry = workers.status(&format!("{context}.expiry"));
                     workers.spawn(&format!("{context}.expiry"), move |stop| {
                         let (store, expiry) = (store.clone(), expiry.clone());
@@ -96,6 +86,12 @@ impl Application {
                     let payments =
                         payment::Payments::new(payment::FakeProcessor::default(), pool.clone());
                     workers.consume(context, &pool, payments);
+                }
+                Role::Delivery => {
+                    workers.relay(context, &pool);
+                    workers.consume(context, &pool, delivery::FollowOrders);
+                    let deliveries = delivery::Deliveries::new(pool.clone());
+                    workers.serve(context, delivery::CancelResponder(deliveries));
                 }
                 Role::Web => {
                     workers.consume(context, &pool, view::Projector);
@@ -248,6 +244,22 @@ impl Workers {
         self.spawn(&name, move |stop| {
             let consumer = consumer.clone();
             async move { consumer.run(stop).await }
+        });
+    }
+
+    /// Answers `context`'s RPC requests with `responder`.
+    fn serve<R: rpc::Responder>(&mut self, context: &str, responder: R) {
+        let name = format!("{context}.rpc");
+        let server = rpc::Server::new(
+            context,
+            self.broker.clone(),
+            self.topology.clone(),
+            responder,
+            self.status(&name),
+        );
+        self.spawn(&name, move |stop| {
+            let server = server.clone();
+            async move { server.run(stop).await }
         });
     }
 

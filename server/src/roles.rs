@@ -13,11 +13,19 @@ pub enum Role {
     Order,
     /// The payment context: charges and refunds.
     Payment,
+    /// The delivery context: preparing and taking flowers to recipients.
+    Delivery,
 }
 
 impl Role {
     /// Every role, in start-up order: producers before the web that reads their facts.
-    pub const ALL: &'static [Role] = &[Role::Inventory, Role::Order, Role::Payment, Role::Web];
+    pub const ALL: &'static [Role] = &[
+        Role::Inventory,
+        Role::Order,
+        Role::Payment,
+        Role::Delivery,
+        Role::Web,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -25,6 +33,7 @@ impl Role {
             Role::Inventory => "inventory",
             Role::Order => "order",
             Role::Payment => "payment",
+            Role::Delivery => "delivery",
         }
     }
 
@@ -35,6 +44,7 @@ impl Role {
             Role::Inventory => inventory::saga::CONTEXT,
             Role::Order => order::saga::CONTEXT,
             Role::Payment => payment::saga::CONTEXT,
+            Role::Delivery => delivery::CONTEXT,
         }
     }
 
@@ -45,6 +55,7 @@ impl Role {
             Role::Inventory => &inventory::MIGRATOR,
             Role::Order => &order::MIGRATOR,
             Role::Payment => &payment::MIGRATOR,
+            Role::Delivery => &delivery::MIGRATOR,
         }
     }
 
@@ -55,6 +66,7 @@ impl Role {
             Role::Inventory => 8083,
             Role::Order => 8081,
             Role::Payment => 8085,
+            Role::Delivery => 8082,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! keys and versions, and which context subscribes to which. Data only: no I/O, no behaviour
 //! beyond formatting, so the browser build can share these types too.
 
+pub mod delivery;
 pub mod inventory;
 mod money;
 pub mod order;

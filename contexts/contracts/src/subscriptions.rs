@@ -4,8 +4,9 @@
 //! stopped waits in that consumer's durable queue instead of being dropped as unroutable.
 
 use crate::{
+    delivery::{DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
     inventory::{ProductChanged, ReservationExpired},
-    order::{OrderCancelled, OrderPlaced, OrderRejected},
+    order::{OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
     payment::{PaymentApproved, PaymentDeclined},
     Event,
 };
@@ -28,13 +29,27 @@ pub const INVENTORY: Subscription = Subscription {
     ],
 };
 
-/// Order follows payment and reservation outcomes.
+/// Order follows payment, reservation and delivery outcomes.
 pub const ORDER: Subscription = Subscription {
     queue: "order",
     routing_keys: &[
         PaymentApproved::ROUTING_KEY,
         PaymentDeclined::ROUTING_KEY,
         ReservationExpired::ROUTING_KEY,
+        DeliveryPreparing::ROUTING_KEY,
+        DeliveryDispatched::ROUTING_KEY,
+        DeliveryDelivered::ROUTING_KEY,
+    ],
+};
+
+/// Delivery learns what to deliver, starts once it is paid, and stops if the order ends.
+pub const DELIVERY: Subscription = Subscription {
+    queue: "delivery",
+    routing_keys: &[
+        OrderPlaced::ROUTING_KEY,
+        OrderPaid::ROUTING_KEY,
+        OrderRejected::ROUTING_KEY,
+        OrderCancelled::ROUTING_KEY,
     ],
 };
 
@@ -55,4 +70,4 @@ pub const VIEW: Subscription = Subscription {
 };
 
 /// Every subscription in the system.
-pub const ALL: &[Subscription] = &[INVENTORY, ORDER, PAYMENT, VIEW];
+pub const ALL: &[Subscription] = &[INVENTORY, ORDER, PAYMENT, DELIVERY, VIEW];

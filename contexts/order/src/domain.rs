@@ -263,6 +263,14 @@ pub enum Status {
     Cancelled,
 }
 
+/// What delivery reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryFact {
+    Preparing,
+    Dispatched,
+    Delivered,
+}
+
 /// Why an order cannot be cancelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CancelRefused {
@@ -310,6 +318,18 @@ impl Status {
     /// The card was declined, or the reservation expired unpaid.
     pub fn on_payment_failed(self) -> Option<Status> {
         (self == Self::Placed).then_some(Self::Rejected)
+    }
+
+    /// Delivery moved along: follow it, never backwards (its facts may arrive out of order).
+    pub fn on_delivery(self, fact: DeliveryFact) -> Option<Status> {
+        match (fact, self) {
+            (DeliveryFact::Preparing, Self::Paid) => Some(Self::Preparing),
+            (DeliveryFact::Dispatched, Self::Paid | Self::Preparing) => Some(Self::OutForDelivery),
+            (DeliveryFact::Delivered, Self::Paid | Self::Preparing | Self::OutForDelivery) => {
+                Some(Self::Delivered)
+            }
+            _ => None,
+        }
     }
 
     /// Whether the customer may cancel now, and the status it leads to.
@@ -469,6 +489,36 @@ mod tests {
             assert_eq!(status.on_payment_approved(), None, "{status:?}");
             assert_eq!(status.on_payment_failed(), None, "{status:?}");
         }
+    }
+
+    #[test]
+    fn the_order_follows_delivery_forwards_only() {
+        assert_eq!(
+            Status::Paid.on_delivery(DeliveryFact::Preparing),
+            Some(Status::Preparing)
+        );
+        assert_eq!(
+            Status::Preparing.on_delivery(DeliveryFact::Dispatched),
+            Some(Status::OutForDelivery)
+        );
+        assert_eq!(
+            Status::OutForDelivery.on_delivery(DeliveryFact::Delivered),
+            Some(Status::Delivered)
+        );
+        // Dispatched overtook preparing: the late preparing changes nothing.
+        assert_eq!(
+            Status::Paid.on_delivery(DeliveryFact::Dispatched),
+            Some(Status::OutForDelivery)
+        );
+        assert_eq!(
+            Status::OutForDelivery.on_delivery(DeliveryFact::Preparing),
+            None
+        );
+        assert_eq!(
+            Status::Delivered.on_delivery(DeliveryFact::Dispatched),
+            None
+        );
+        assert_eq!(Status::Cancelled.on_delivery(DeliveryFact::Preparing), None);
     }
 
     #[test]

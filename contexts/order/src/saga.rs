@@ -1,10 +1,11 @@
 //! Order's part in the saga: it follows payment and reservation outcomes and tells the shop.
 
 use crate::{
-    domain::Status,
-    store::{change_status, lock_order},
+    domain::{DeliveryFact, Status},
+    store::{change_status, lock_order, record_status},
 };
 use contracts::{
+    delivery::{DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
     inventory::ReservationExpired,
     order::{OrderPaid, OrderRejected, RejectionReason},
     payment::{PaymentApproved, PaymentDeclined},
@@ -18,6 +19,8 @@ use uuid::Uuid;
 pub const CONTEXT: &str = contracts::subscriptions::ORDER.queue;
 /// Who order asks to reserve stock.
 pub const INVENTORY: &str = contracts::subscriptions::INVENTORY.queue;
+/// Who order asks to stop a delivery.
+pub const DELIVERY: &str = contracts::subscriptions::DELIVERY.queue;
 
 /// Follows payment and reservation outcomes.
 pub struct FollowOutcomes;
@@ -59,6 +62,18 @@ impl Handler for FollowOutcomes {
                 )
                 .await
             }
+            DeliveryPreparing::ROUTING_KEY => {
+                let fact: DeliveryPreparing = envelope.decode()?;
+                follow_delivery(tx, fact.order_id, DeliveryFact::Preparing).await
+            }
+            DeliveryDispatched::ROUTING_KEY => {
+                let fact: DeliveryDispatched = envelope.decode()?;
+                follow_delivery(tx, fact.order_id, DeliveryFact::Dispatched).await
+            }
+            DeliveryDelivered::ROUTING_KEY => {
+                let fact: DeliveryDelivered = envelope.decode()?;
+                follow_delivery(tx, fact.order_id, DeliveryFact::Delivered).await
+            }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "order does not subscribe to {other}"
             ))),
@@ -99,5 +114,23 @@ async fn reject(
         detail,
     };
     change_status(tx, &order, next, Some(&note), &event).await?;
+    Ok(())
+}
+
+/// Delivery's progress becomes the order's status; the rest of the shop already heard it
+/// from delivery, so nothing is published.
+async fn follow_delivery(
+    tx: &mut PgConnection,
+    order_id: Uuid,
+    fact: DeliveryFact,
+) -> Result<(), HandleError> {
+    let Some(order) = known_order(tx, order_id).await? else {
+        return Err(HandleError::Retry(anyhow::anyhow!(
+            "delivery of order {order_id} moved before order stored it"
+        )));
+    };
+    if let Some(next) = order.status().on_delivery(fact) {
+        record_status(tx, &order, next, None).await?;
+    }
     Ok(())
 }

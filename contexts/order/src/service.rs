@@ -3,16 +3,19 @@
 
 use crate::{
     domain::{Calendar, CancelRefused, FieldError, OrderForm, Status},
-    inventory_client::{InventoryClient, InventoryUnavailable},
+    inventory_client::{BreakerSettings, InventoryClient, InventoryUnavailable},
     store::{self, change_status, insert_order, lock_order, OrderRow, ORDER_COLUMNS},
 };
 use chrono::Utc;
 use contracts::{
+    delivery::{CancelDelivery, CancelDeliveryReply},
     inventory::{ReserveStock, ReserveStockReply, StockRequest},
     order::{CardToken, OrderCancelled, OrderPlaced},
     Localized, Won,
 };
+use messaging::{rpc, Envelope};
 use sqlx::PgPool;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Place an order: the caller chooses `order_id` (one per checkout), so sending the same
@@ -62,6 +65,8 @@ pub enum CancelError {
     NotFound,
     #[error("{0}")]
     Refused(CancelRefused),
+    #[error("we cannot reach the delivery desk right now; try again shortly")]
+    TryAgainShortly(#[source] rpc::RpcError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -71,14 +76,24 @@ pub enum CancelError {
 pub struct Orders {
     pool: PgPool,
     inventory: InventoryClient,
+    rpc: rpc::Client,
     same_day_cutoff_hour: u32,
 }
 
+/// How long order waits for delivery to stop a delivery.
+const DELIVERY_DEADLINE: Duration = Duration::from_secs(2);
+
 impl Orders {
-    pub fn new(pool: PgPool, inventory: InventoryClient, same_day_cutoff_hour: u32) -> Self {
+    pub fn new(
+        pool: PgPool,
+        rpc: rpc::Client,
+        breaker: BreakerSettings,
+        same_day_cutoff_hour: u32,
+    ) -> Self {
         Self {
             pool,
-            inventory,
+            inventory: InventoryClient::new(rpc.clone(), breaker),
+            rpc,
             same_day_cutoff_hour,
         }
     }
@@ -188,9 +203,47 @@ impl Orders {
         })
     }
 
-    /// Cancels the customer's order if the flowers have not left yet.
+    /// Cancels the customer's order if the flowers have not left yet. Delivery is asked first
+    /// and synchronously: it is the one that knows whether the courier has gone, and once it
+    /// said yes it will not send the flowers out.
     #[tracing::instrument(skip(self))]
     pub async fn cancel(&self, order_id: Uuid, customer_id: Uuid) -> Result<Status, CancelError> {
+        let Some(order) = self
+            .get(order_id)
+            .await?
+            .filter(|o| o.customer_id == customer_id)
+        else {
+            return Err(CancelError::NotFound);
+        };
+        order.status().cancel().map_err(CancelError::Refused)?;
+        let request = CancelDelivery { order_id };
+        let envelope = Envelope::new(
+            CancelDelivery::KIND,
+            CancelDelivery::VERSION,
+            &request,
+            Some(order_id.to_string()),
+        );
+        let reply = self
+            .rpc
+            .call(crate::saga::DELIVERY, &envelope, DELIVERY_DEADLINE)
+            .await
+            .map_err(CancelError::TryAgainShortly)?;
+        match reply.decode::<CancelDeliveryReply>() {
+            Ok(CancelDeliveryReply::Cancelled) => {}
+            Ok(CancelDeliveryReply::AlreadyLeft) => {
+                return Err(CancelError::Refused(CancelRefused::AlreadyLeft))
+            }
+            Ok(CancelDeliveryReply::AlreadyDelivered) => {
+                return Err(CancelError::Refused(CancelRefused::Delivered))
+            }
+            Err(error) => {
+                return Err(CancelError::TryAgainShortly(rpc::RpcError::Failed(
+                    crate::saga::DELIVERY.into(),
+                    error.to_string(),
+                )))
+            }
+        }
+
         let mut tx = self.pool.begin().await?;
         let Some(order) = lock_order(&mut tx, order_id)
             .await?

@@ -117,6 +117,17 @@ pub(crate) async fn change_status<E: Event>(
     note: Option<&str>,
     event: &E,
 ) -> Result<(), sqlx::Error> {
+    record_status(tx, order, next, note).await?;
+    stage(tx, order.id, event).await
+}
+
+/// Moves an order to `next` and records it in its history.
+pub(crate) async fn record_status(
+    tx: &mut PgConnection,
+    order: &OrderRow,
+    next: Status,
+    note: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE orders SET status = $2, rejection_reason = COALESCE($3, rejection_reason),
                            updated_at = now()
@@ -127,8 +138,7 @@ pub(crate) async fn change_status<E: Event>(
     .bind(if next == Status::Rejected { note } else { None })
     .execute(&mut *tx)
     .await?;
-    record_history(tx, order.id, next, note).await?;
-    stage(tx, order.id, event).await
+    record_history(tx, order.id, next, note).await
 }
 
 pub(crate) async fn stage<E: Event>(

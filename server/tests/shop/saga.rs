@@ -34,7 +34,10 @@ async fn a_paid_order_sells_its_stock() {
         "priced by inventory, not the caller"
     );
     eventually("the order is paid", || async {
-        shop.order_status(&orders, placed.order_id).await == "paid"
+        matches!(
+            shop.order_status(&orders, placed.order_id).await.as_str(),
+            "paid" | "preparing"
+        )
     })
     .await;
     eventually("two roses are sold", || async {
@@ -44,6 +47,63 @@ async fn a_paid_order_sells_its_stock() {
     let read_models = shop.read_models().await;
     eventually("the storefront shows ten roses", || async {
         available(&read_models, ROSES).await == Some(10)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn a_paid_order_is_prepared_sent_out_and_delivered_and_then_cannot_be_cancelled() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let deliveries = shop.deliveries().await;
+    let customer = Uuid::now_v7();
+
+    let placed = orders
+        .place(place(customer, &[(ROSES, 1)], APPROVES))
+        .await
+        .unwrap();
+    eventually("the florist starts preparing", || async {
+        shop.order_status(&orders, placed.order_id).await == "preparing"
+    })
+    .await;
+    let delivery = deliveries.get(placed.order_id).await.unwrap().unwrap();
+    assert_eq!(delivery.recipient_name.as_deref(), Some("김하늘"));
+    assert_eq!(delivery.card_message.as_deref(), Some("생일 축하해!"));
+    assert!(
+        matches!(
+            deliveries
+                .advance(placed.order_id, delivery::Step::Deliver, "staff")
+                .await,
+            Err(delivery::AdvanceError::Refused(_))
+        ),
+        "not delivered before it left"
+    );
+
+    deliveries
+        .advance(placed.order_id, delivery::Step::Dispatch, "staff")
+        .await
+        .unwrap();
+    eventually("the order is out for delivery", || async {
+        shop.order_status(&orders, placed.order_id).await == "out_for_delivery"
+    })
+    .await;
+    match orders.cancel(placed.order_id, customer).await {
+        Err(CancelError::Refused(reason)) => {
+            assert_eq!(reason.to_string(), "the flowers have already left the shop")
+        }
+        other => panic!("cancelling after dispatch must be refused, got {other:?}"),
+    }
+    deliveries
+        .advance(placed.order_id, delivery::Step::Deliver, "staff")
+        .await
+        .unwrap();
+    eventually("the order is delivered", || async {
+        shop.order_status(&orders, placed.order_id).await == "delivered"
     })
     .await;
     shop.assert_books_balance().await;
@@ -177,8 +237,8 @@ async fn cancelling_a_paid_order_refunds_it_and_puts_the_flowers_back() {
         .place(place(customer, &[(ROSES, 2)], APPROVES))
         .await
         .unwrap();
-    eventually("the order is paid", || async {
-        shop.order_status(&orders, placed.order_id).await == "paid"
+    eventually("the order is being prepared", || async {
+        shop.order_status(&orders, placed.order_id).await == "preparing"
     })
     .await;
     assert!(
@@ -256,7 +316,9 @@ async fn an_order_cancelled_before_the_charge_went_through_is_never_charged() {
 #[tokio::test]
 async fn the_saga_completes_when_payment_was_down_while_the_order_was_placed() {
     let shop = Shop::new();
-    let without_payment = shop.start(&[Role::Inventory, Role::Order, Role::Web]).await;
+    let without_payment = shop
+        .start(&[Role::Inventory, Role::Order, Role::Delivery, Role::Web])
+        .await;
     // Payment's database and queue exist from an earlier life.
     shop.start(&[Role::Payment]).await.stop().await;
     let orders = shop.orders(BreakerSettings::default()).await;
@@ -270,7 +332,10 @@ async fn the_saga_completes_when_payment_was_down_while_the_order_was_placed() {
 
     let payment = shop.start(&[Role::Payment]).await;
     eventually("the order is paid once payment is back", || async {
-        shop.order_status(&orders, placed.order_id).await == "paid"
+        matches!(
+            shop.order_status(&orders, placed.order_id).await.as_str(),
+            "paid" | "preparing"
+        )
     })
     .await;
     shop.assert_books_balance().await;
@@ -284,7 +349,9 @@ async fn the_saga_completes_when_payment_was_down_while_the_order_was_placed() {
 async fn an_unpaid_reservation_expires_and_the_order_is_rejected() {
     let shop = Shop::with(&[("PETAL_RESERVATION_HOLD_SECS", "1")]);
     // No payment role: nobody pays.
-    let petal = shop.start(&[Role::Inventory, Role::Order, Role::Web]).await;
+    let petal = shop
+        .start(&[Role::Inventory, Role::Order, Role::Delivery, Role::Web])
+        .await;
     let orders = shop.orders(BreakerSettings::default()).await;
 
     let placed = orders
@@ -310,7 +377,9 @@ async fn an_unpaid_reservation_expires_and_the_order_is_rejected() {
 #[tokio::test]
 async fn without_inventory_orders_are_refused_at_once_and_the_breaker_recovers() {
     let shop = Shop::new();
-    let rest = shop.start(&[Role::Order, Role::Payment, Role::Web]).await;
+    let rest = shop
+        .start(&[Role::Order, Role::Payment, Role::Delivery, Role::Web])
+        .await;
     let breaker = BreakerSettings {
         deadline: Duration::from_secs(2),
         failures: 2,

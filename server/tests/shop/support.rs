@@ -184,11 +184,11 @@ impl Shop {
     pub async fn orders(&self, breaker: order::BreakerSettings) -> order::Orders {
         let rpc = messaging::rpc::Client::new(self.broker(), self.topology());
         // Same-day cut-off at midnight: tests may order for any day.
-        order::Orders::new(
-            self.pool("order").await,
-            order::InventoryClient::new(rpc, breaker),
-            24,
-        )
+        order::Orders::new(self.pool("order").await, rpc, breaker, 24)
+    }
+
+    pub async fn deliveries(&self) -> delivery::Deliveries {
+        delivery::Deliveries::new(self.pool("delivery").await)
     }
 
     pub async fn order_status(&self, orders: &order::Orders, order_id: Uuid) -> String {
@@ -262,6 +262,33 @@ impl Shop {
         if charged - refunded != paid {
             return Err(format!(
                 "charged {charged} − refunded {refunded} ≠ {paid} owed for paid orders"
+            ));
+        }
+
+        // Exactly the paid, uncancelled orders are being (or were) delivered, once each.
+        let orders = self.pool("order").await;
+        let mut paid: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM orders
+             WHERE status IN ('paid', 'preparing', 'out_for_delivery', 'delivered') ORDER BY id",
+        )
+        .fetch_all(&orders)
+        .await
+        .unwrap();
+        orders.close().await;
+        let deliveries = self.pool("delivery").await;
+        let mut delivering: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT order_id FROM deliveries
+             WHERE status IN ('preparing', 'out_for_delivery', 'delivered') ORDER BY order_id",
+        )
+        .fetch_all(&deliveries)
+        .await
+        .unwrap();
+        deliveries.close().await;
+        paid.sort();
+        delivering.sort();
+        if paid != delivering {
+            return Err(format!(
+                "paid orders {paid:?} but deliveries under way for {delivering:?}"
             ));
         }
         Ok(())

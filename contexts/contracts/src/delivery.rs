@@ -1,0 +1,74 @@
+//! Messages of the delivery context.
+
+use crate::Event;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The florist started preparing a paid order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryPreparing {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub delivery_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+impl Event for DeliveryPreparing {
+    const ROUTING_KEY: &'static str = "delivery.preparing";
+    const VERSION: u16 = 1;
+}
+
+/// The flowers left the shop with a courier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryDispatched {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub delivery_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+impl Event for DeliveryDispatched {
+    const ROUTING_KEY: &'static str = "delivery.dispatched";
+    const VERSION: u16 = 1;
+}
+
+/// The recipient has the flowers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryDelivered {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub delivery_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+impl Event for DeliveryDelivered {
+    const ROUTING_KEY: &'static str = "delivery.delivered";
+    const VERSION: u16 = 1;
+}
+
+/// RPC `delivery.cancel`: stop the delivery of an order unless it already left the shop.
+/// Also answered for orders delivery has not heard of yet: they will never be prepared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelDelivery {
+    pub order_id: Uuid,
+}
+
+impl CancelDelivery {
+    pub const KIND: &'static str = "delivery.cancel";
+    pub const VERSION: u16 = 1;
+}
+
+/// Delivery's answer to [`CancelDelivery`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelDeliveryReply {
+    Cancelled,
+    AlreadyLeft,
+    AlreadyDelivered,
+}
+
+impl CancelDeliveryReply {
+    pub const KIND: &'static str = "delivery.cancel.reply";
+    pub const VERSION: u16 = 1;
+}
