@@ -7,7 +7,7 @@ use crate::{
     delivery::{DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
     inventory::{ProductChanged, ReservationExpired},
     order::{OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
-    payment::{PaymentApproved, PaymentDeclined},
+    payment::{PaymentApproved, PaymentDeclined, PaymentRefunded},
     Event,
 };
 
@@ -63,10 +63,22 @@ pub const PAYMENT: Subscription = Subscription {
     ],
 };
 
-/// The view context projects catalog facts into its read models.
+/// The view context projects catalog and order facts into its read models.
 pub const VIEW: Subscription = Subscription {
     queue: "view",
-    routing_keys: &[ProductChanged::ROUTING_KEY],
+    routing_keys: &[
+        ProductChanged::ROUTING_KEY,
+        OrderPlaced::ROUTING_KEY,
+        OrderPaid::ROUTING_KEY,
+        OrderRejected::ROUTING_KEY,
+        OrderCancelled::ROUTING_KEY,
+        PaymentApproved::ROUTING_KEY,
+        PaymentDeclined::ROUTING_KEY,
+        PaymentRefunded::ROUTING_KEY,
+        DeliveryPreparing::ROUTING_KEY,
+        DeliveryDispatched::ROUTING_KEY,
+        DeliveryDelivered::ROUTING_KEY,
+    ],
 };
 
 /// Every subscription in the system.

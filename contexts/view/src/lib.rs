@@ -2,10 +2,13 @@
 //! database (`migrations/view/`), and only projects events into them; it decides nothing.
 //!
 //! - [`Projector`] consumes events (`contracts::subscriptions::VIEW`) into the read models.
-//! - [`ReadModels`] answers the storefront's queries.
+//! - [`ReadModels`] answers the storefront's queries: productInfos (the catalog with what is
+//!   available) and orderHistories (each customer's orders with a timeline).
 
+mod order_histories;
 mod product_infos;
 
+pub use order_histories::{OrderHistory, TimelineStep};
 pub use product_infos::{ProductInfo, Projector, ReadModels};
 
 /// The consuming queue's name (`<prefix>.view`).

@@ -65,6 +65,9 @@ impl Handler for Projector {
     async fn handle(&self, tx: &mut PgConnection, envelope: &Envelope) -> Result<(), HandleError> {
         match envelope.kind.as_str() {
             ProductChanged::ROUTING_KEY => project_product(tx, &envelope.decode()?).await,
+            kind if crate::order_histories::HANDLES.contains(&kind) => {
+                crate::order_histories::project(tx, envelope).await
+            }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "the view context does not subscribe to {other}"
             ))),

@@ -108,6 +108,45 @@ async fn a_paid_order_is_prepared_sent_out_and_delivered_and_then_cannot_be_canc
     .await;
     shop.assert_books_balance().await;
 
+    let read_models = shop.read_models().await;
+    eventually("orderHistories shows the delivery", || async {
+        read_models
+            .order_history(placed.order_id)
+            .await
+            .unwrap()
+            .is_some_and(|(order, _)| order.delivery_status == "delivered")
+    })
+    .await;
+    let (order, timeline) = read_models
+        .order_history(placed.order_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (order.status.as_str(), order.payment_status.as_str()),
+        ("paid", "approved"),
+        "the order's own status stays paid; delivery progress has its own column"
+    );
+    let steps: Vec<&str> = timeline.iter().map(|s| s.step.as_str()).collect();
+    for step in [
+        "placed",
+        "payment_approved",
+        "paid",
+        "preparing",
+        "out_for_delivery",
+        "delivered",
+    ] {
+        assert!(steps.contains(&step), "{step} missing from {steps:?}");
+    }
+    assert_eq!(steps.len(), 6, "one step per fact: {steps:?}");
+    let mine = read_models.order_histories(customer).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert!(read_models
+        .order_histories(Uuid::now_v7())
+        .await
+        .unwrap()
+        .is_empty());
+
     petal.stop().await;
     shop.finish().await;
 }
