@@ -6,8 +6,11 @@
 use crate::{config::Settings, db, health, roles::Role, web};
 use anyhow::Context;
 use axum::Router;
-use messaging::{outbox::Relay, rpc, Broker, Consumer, Handler, Topology, WorkerStatus};
-use sqlx::PgPool;
+use messaging::{
+    outbox::Relay, rpc, Broker, Consumer, Handler, MySqlHandler, MySqlInbox, PgInbox, Topology,
+    WorkerStatus,
+};
+use sqlx::{MySqlPool, PgPool};
 use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
@@ -20,7 +23,7 @@ pub struct Application {
     workers: JoinSet<()>,
     readiness: health::Readiness,
     broker: Broker,
-    pools: Vec<PgPool>,
+    pools: Vec<db::Pool>,
     shutdown: CancellationToken,
 }
 
@@ -49,8 +52,13 @@ impl Application {
         for role in roles {
             let context = role.context();
             let url = settings.database_url(context);
-            let pool =
-                db::connect_and_migrate(context, &url, settings.pool_size, role.migrator()).await?;
+            if *role == Role::Notification {
+                let pool = db::mariadb(context, &url, settings.pool_size, role.migrator()).await?;
+                workers.consume_mariadb(context, &pool, notification::Notifier);
+                databases.push((context, db::Pool::MariaDb(pool)));
+                continue;
+            }
+            let pool = db::postgres(context, &url, settings.pool_size, role.migrator()).await?;
             match role {
                 Role::Inventory => {
                     let store = inventory::Inventory::new(pool.clone());
@@ -93,6 +101,7 @@ impl Application {
                     let deliveries = delivery::Deliveries::new(pool.clone());
                     workers.serve(context, delivery::CancelResponder(deliveries));
                 }
+                Role::Notification => unreachable!("handled above: it lives on MariaDB"),
                 Role::Web => {
                     workers.consume(context, &pool, view::Projector);
                     router = router.merge(web::routes(
@@ -101,7 +110,7 @@ impl Application {
                     ));
                 }
             }
-            databases.push((context, pool));
+            databases.push((context, db::Pool::Postgres(pool)));
         }
 
         let address: SocketAddr = if roles.contains(&Role::Web) {
@@ -116,7 +125,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {address}; is another petal running?"))?;
 
-        let pools: Vec<PgPool> = databases.iter().map(|(_, pool)| pool.clone()).collect();
+        let pools: Vec<db::Pool> = databases.iter().map(|(_, pool)| pool.clone()).collect();
         let readiness = health::Readiness::new(databases, broker.clone(), workers.statuses.clone());
         let router = router
             .merge(health::routes(readiness.clone()))
@@ -235,10 +244,9 @@ impl Workers {
         let name = format!("{context}.consumer");
         let consumer = Consumer::new(
             context,
-            pool.clone(),
             self.broker.clone(),
             self.topology.clone(),
-            handler,
+            PgInbox::new(pool.clone(), handler),
             self.status(&name),
         );
         self.spawn(&name, move |stop| {
@@ -260,6 +268,22 @@ impl Workers {
         self.spawn(&name, move |stop| {
             let server = server.clone();
             async move { server.run(stop).await }
+        });
+    }
+
+    /// Consumes `context`'s queue into a MariaDB database with `handler`.
+    fn consume_mariadb<H: MySqlHandler>(&mut self, context: &str, pool: &MySqlPool, handler: H) {
+        let name = format!("{context}.consumer");
+        let consumer = Consumer::new(
+            context,
+            self.broker.clone(),
+            self.topology.clone(),
+            MySqlInbox::new(pool.clone(), handler),
+            self.status(&name),
+        );
+        self.spawn(&name, move |stop| {
+            let consumer = consumer.clone();
+            async move { consumer.run(stop).await }
         });
     }
 

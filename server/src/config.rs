@@ -4,6 +4,7 @@
 //! | variable | default | meaning |
 //! |---|---|---|
 //! | `PETAL_POSTGRES_URL` | `postgres://postgres@127.0.0.1:5432` | PostgreSQL server (no database) |
+//! | `PETAL_MARIADB_URL` | `mysql://root@127.0.0.1:3306?ssl-mode=disabled` | MariaDB server, for notification |
 //! | `PETAL_DATABASE_PREFIX` | `petal` | context databases are `<prefix>_<context>` |
 //! | `PETAL_<CONTEXT>_DATABASE_URL` | — | a context's database, overriding the two above |
 //! | `PETAL_AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
@@ -24,6 +25,7 @@ use std::{fmt, net::SocketAddr};
 #[derive(Clone)]
 pub struct Settings {
     pub postgres_url: String,
+    pub mariadb_url: String,
     pub database_prefix: String,
     pub amqp_url: String,
     pub broker_prefix: String,
@@ -96,6 +98,10 @@ impl Settings {
             postgres_url: get("PETAL_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
                 .trim_end_matches('/')
                 .to_owned(),
+            mariadb_url: get(
+                "PETAL_MARIADB_URL",
+                "mysql://root@127.0.0.1:3306?ssl-mode=disabled",
+            ),
             database_prefix,
             amqp_url: get("PETAL_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
             broker_prefix: get("PETAL_BROKER_PREFIX", "petal"),
@@ -121,7 +127,25 @@ impl Settings {
             .iter()
             .find(|(name, _)| name == context)
             .map(|(_, url)| url.clone())
-            .unwrap_or_else(|| format!("{}/{}_{context}", self.postgres_url, self.database_prefix))
+            .unwrap_or_else(|| {
+                let server = if context == notification::CONTEXT {
+                    &self.mariadb_url
+                } else {
+                    &self.postgres_url
+                };
+                // The database goes between the server and any options: `host/db?options`.
+                let (base, options) = server.split_once('?').unwrap_or((server, ""));
+                let options = if options.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{options}")
+                };
+                format!(
+                    "{}/{}_{context}{options}",
+                    base.trim_end_matches('/'),
+                    self.database_prefix
+                )
+            })
     }
 }
 
@@ -158,6 +182,10 @@ mod tests {
         assert_eq!(
             settings.database_url("inventory"),
             "postgres://postgres@127.0.0.1:5432/petal_inventory"
+        );
+        assert_eq!(
+            settings.database_url("notification"),
+            "mysql://root@127.0.0.1:3306/petal_notification?ssl-mode=disabled"
         );
         assert_eq!(settings.site_addr.to_string(), "127.0.0.1:3000");
         assert!(settings.demo_catalog);

@@ -3,10 +3,10 @@
 //! Live: the process answers. Ready: every database it owns answers, the broker connection is
 //! open, every background worker runs, and the process is not draining for shutdown.
 
+use crate::db::Pool;
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use messaging::{Broker, WorkerStatus};
 use serde::Serialize;
-use sqlx::PgPool;
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -22,7 +22,7 @@ pub struct Readiness {
 }
 
 struct Inner {
-    databases: Vec<(&'static str, PgPool)>,
+    databases: Vec<(&'static str, Pool)>,
     broker: Broker,
     workers: Vec<WorkerStatus>,
     draining: AtomicBool,
@@ -45,7 +45,7 @@ struct Check {
 
 impl Readiness {
     pub fn new(
-        databases: Vec<(&'static str, PgPool)>,
+        databases: Vec<(&'static str, Pool)>,
         broker: Broker,
         workers: Vec<WorkerStatus>,
     ) -> Self {
@@ -67,10 +67,9 @@ impl Readiness {
     async fn report(&self) -> Report {
         let mut databases = Vec::with_capacity(self.inner.databases.len());
         for (name, pool) in &self.inner.databases {
-            let ping = sqlx::query("SELECT 1").execute(pool);
             let ok = matches!(
-                tokio::time::timeout(Duration::from_secs(1), ping).await,
-                Ok(Ok(_))
+                tokio::time::timeout(Duration::from_secs(1), pool.ping()).await,
+                Ok(true)
             );
             databases.push(Check {
                 name: (*name).to_owned(),

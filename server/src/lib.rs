@@ -16,7 +16,7 @@ pub use roles::Role;
 
 /// Creates (if missing) and migrates the inventory database; used by admin commands.
 pub async fn inventory_store(settings: &Settings) -> anyhow::Result<inventory::Inventory> {
-    let pool = db::connect_and_migrate(
+    let pool = db::postgres(
         "inventory",
         &settings.database_url("inventory"),
         2,

@@ -15,6 +15,8 @@ pub enum Role {
     Payment,
     /// The delivery context: preparing and taking flowers to recipients.
     Delivery,
+    /// The notification context: customers' messages (MariaDB).
+    Notification,
 }
 
 impl Role {
@@ -24,6 +26,7 @@ impl Role {
         Role::Order,
         Role::Payment,
         Role::Delivery,
+        Role::Notification,
         Role::Web,
     ];
 
@@ -34,6 +37,7 @@ impl Role {
             Role::Order => "order",
             Role::Payment => "payment",
             Role::Delivery => "delivery",
+            Role::Notification => "notification",
         }
     }
 
@@ -45,6 +49,7 @@ impl Role {
             Role::Order => order::saga::CONTEXT,
             Role::Payment => payment::saga::CONTEXT,
             Role::Delivery => delivery::CONTEXT,
+            Role::Notification => notification::CONTEXT,
         }
     }
 
@@ -56,6 +61,7 @@ impl Role {
             Role::Order => &order::MIGRATOR,
             Role::Payment => &payment::MIGRATOR,
             Role::Delivery => &delivery::MIGRATOR,
+            Role::Notification => &notification::MIGRATOR,
         }
     }
 
@@ -67,6 +73,7 @@ impl Role {
             Role::Order => 8081,
             Role::Payment => 8085,
             Role::Delivery => 8082,
+            Role::Notification => 8084,
         }
     }
 }

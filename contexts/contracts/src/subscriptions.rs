@@ -63,6 +63,21 @@ pub const PAYMENT: Subscription = Subscription {
     ],
 };
 
+/// Notification tells customers what they should know.
+pub const NOTIFICATION: Subscription = Subscription {
+    queue: "notification",
+    routing_keys: &[
+        OrderPlaced::ROUTING_KEY,
+        PaymentApproved::ROUTING_KEY,
+        OrderRejected::ROUTING_KEY,
+        OrderCancelled::ROUTING_KEY,
+        PaymentRefunded::ROUTING_KEY,
+        DeliveryPreparing::ROUTING_KEY,
+        DeliveryDispatched::ROUTING_KEY,
+        DeliveryDelivered::ROUTING_KEY,
+    ],
+};
+
 /// The view context projects catalog and order facts into its read models.
 pub const VIEW: Subscription = Subscription {
     queue: "view",
@@ -82,4 +97,4 @@ pub const VIEW: Subscription = Subscription {
 };
 
 /// Every subscription in the system.
-pub const ALL: &[Subscription] = &[INVENTORY, ORDER, PAYMENT, DELIVERY, VIEW];
+pub const ALL: &[Subscription] = &[INVENTORY, ORDER, PAYMENT, DELIVERY, NOTIFICATION, VIEW];

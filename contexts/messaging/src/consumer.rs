@@ -1,17 +1,15 @@
-//! The consumer loop: reads a context's quorum queue, applies each message in one database
-//! transaction together with its inbox row, and acks only after that transaction committed.
+//! The consumer loop: reads a context's quorum queue, applies each message through the
+//! context's inbox (one database transaction with the inbox row, see [`crate::inbox`]), and acks
+//! only after that transaction committed.
 //!
 //! - A message seen before (its id is in the inbox) is acked without being applied again.
 //! - A transient failure is retried: after a short backoff the message is returned to the queue,
 //!   and RabbitMQ parks it in `<queue>.dead` once the queue's delivery limit is reached.
 //! - A message that can never succeed (unreadable envelope, broken contract) is parked at once.
-//!
-//! The inbox table lives in each consuming context's database:
-//! `inbox(message_id uuid primary key, kind text, received_at timestamptz)`.
 
 use crate::{
-    broker::BrokerError, envelope::amqp_integer, Broker, Envelope, EnvelopeError, Topology,
-    WorkerStatus,
+    broker::BrokerError, envelope::amqp_integer, inbox::Applied, Broker, Envelope, EnvelopeError,
+    Topology, WorkerStatus,
 };
 use backon::{BackoffBuilder, ExponentialBuilder};
 use futures_util::{StreamExt, TryStreamExt};
@@ -22,7 +20,6 @@ use lapin::{
     },
     types::FieldTable,
 };
-use sqlx::{PgConnection, PgPool};
 use std::{future::Future, sync::Arc, time::Duration};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -50,15 +47,12 @@ impl From<EnvelopeError> for HandleError {
     }
 }
 
-/// What a context does with one message, inside the transaction that also records it in the
-/// inbox. It must not ack, publish directly or commit; staging outgoing messages in the outbox
-/// through the same transaction is how it reacts.
-pub trait Handler: Send + Sync + 'static {
-    fn handle<'a>(
+/// Applies one message exactly once to a context's database: see [`crate::inbox`].
+pub trait Apply: Send + Sync + 'static {
+    fn apply<'a>(
         &'a self,
-        tx: &'a mut PgConnection,
         envelope: &'a Envelope,
-    ) -> impl Future<Output = Result<(), HandleError>> + Send + 'a;
+    ) -> impl Future<Output = Result<Applied, HandleError>> + Send + 'a;
 }
 
 /// Why the consumer loop stopped; the supervisor restarts it.
@@ -68,54 +62,43 @@ pub enum ConsumeError {
     Broker(#[from] BrokerError),
 }
 
-/// Consumes one context's queue with a handler.
-pub struct Consumer<H> {
+/// Consumes one context's queue, applying each message through its inbox.
+pub struct Consumer<A> {
     context: String,
-    pool: PgPool,
     broker: Broker,
     topology: Topology,
-    handler: Arc<H>,
+    inbox: Arc<A>,
     status: WorkerStatus,
     prefetch: u16,
 }
 
-impl<H> Clone for Consumer<H> {
+impl<A> Clone for Consumer<A> {
     fn clone(&self) -> Self {
         Self {
             context: self.context.clone(),
-            pool: self.pool.clone(),
             broker: self.broker.clone(),
             topology: self.topology.clone(),
-            handler: self.handler.clone(),
+            inbox: self.inbox.clone(),
             status: self.status.clone(),
             prefetch: self.prefetch,
         }
     }
 }
 
-/// Outcome of applying one message, for logs and tests.
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
-pub enum Applied {
-    Applied,
-    Duplicate,
-}
-
-impl<H: Handler> Consumer<H> {
+impl<A: Apply> Consumer<A> {
     /// `context` names the queue (`<prefix>.<context>`) and the consumer in RabbitMQ.
     pub fn new(
         context: impl Into<String>,
-        pool: PgPool,
         broker: Broker,
         topology: Topology,
-        handler: H,
+        inbox: A,
         status: WorkerStatus,
     ) -> Self {
         Self {
             context: context.into(),
-            pool,
             broker,
             topology,
-            handler: Arc::new(handler),
+            inbox: Arc::new(inbox),
             status,
             prefetch: 32,
         }
@@ -170,7 +153,7 @@ impl<H: Handler> Consumer<H> {
             traceparent = envelope.traceparent.as_deref().unwrap_or(""),
         );
         async {
-            match self.apply(&envelope).await {
+            match self.inbox.apply(&envelope).await {
                 Ok(outcome) => {
                     tracing::debug!(?outcome, "handled");
                     delivery
@@ -202,27 +185,6 @@ impl<H: Handler> Consumer<H> {
         }
         .instrument(span)
         .await
-    }
-
-    /// Applies `envelope` once: records it in the inbox and runs the handler in one transaction.
-    pub async fn apply(&self, envelope: &Envelope) -> Result<Applied, HandleError> {
-        let mut tx = self.pool.begin().await?;
-        let first_time = sqlx::query(
-            "INSERT INTO inbox (message_id, kind, received_at) VALUES ($1, $2, now())
-             ON CONFLICT (message_id) DO NOTHING",
-        )
-        .bind(envelope.id)
-        .bind(&envelope.kind)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !first_time {
-            return Ok(Applied::Duplicate);
-        }
-        self.handler.handle(&mut tx, envelope).await?;
-        tx.commit().await?;
-        Ok(Applied::Applied)
     }
 }
 

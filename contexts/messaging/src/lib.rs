@@ -10,12 +10,14 @@ mod broker;
 pub mod consumer;
 mod envelope;
 mod health;
+pub mod inbox;
 pub mod outbox;
 pub mod rpc;
 mod topology;
 
 pub use broker::{Broker, BrokerError};
-pub use consumer::{Consumer, HandleError, Handler};
+pub use consumer::{Apply, Consumer, HandleError};
 pub use envelope::{Envelope, EnvelopeError};
 pub use health::WorkerStatus;
+pub use inbox::{Applied, Handler, MySqlHandler, MySqlInbox, PgInbox};
 pub use topology::Topology;

@@ -6,7 +6,9 @@ use lapin::{
     options::{BasicGetOptions, BasicPublishOptions},
     BasicProperties,
 };
-use messaging::{outbox, Broker, Consumer, Envelope, HandleError, Handler, Topology, WorkerStatus};
+use messaging::{
+    outbox, Broker, Consumer, Envelope, HandleError, Handler, PgInbox, Topology, WorkerStatus,
+};
 use sqlx::{postgres::PgPoolOptions, Connection, PgConnection, PgPool};
 use std::{
     future::Future,
@@ -130,13 +132,12 @@ impl TestBed {
         parked
     }
 
-    fn consumer<H: Handler>(&self, handler: H) -> Consumer<H> {
+    fn consumer<H: Handler>(&self, handler: H) -> Consumer<PgInbox<H>> {
         Consumer::new(
             CONTEXT,
-            self.pool.clone(),
             self.broker.clone(),
             self.topology.clone(),
-            handler,
+            PgInbox::new(self.pool.clone(), handler),
             WorkerStatus::new("test consumer"),
         )
     }
@@ -209,7 +210,10 @@ where
     panic!("gave up waiting: {what}");
 }
 
-fn run<H: Handler>(consumer: Consumer<H>, stop: &CancellationToken) -> tokio::task::JoinHandle<()> {
+fn run<H: Handler>(
+    consumer: Consumer<PgInbox<H>>,
+    stop: &CancellationToken,
+) -> tokio::task::JoinHandle<()> {
     let stop = stop.clone();
     tokio::spawn(async move { consumer.run(stop).await.unwrap() })
 }

@@ -139,6 +139,36 @@ async fn a_paid_order_is_prepared_sent_out_and_delivered_and_then_cannot_be_canc
         assert!(steps.contains(&step), "{step} missing from {steps:?}");
     }
     assert_eq!(steps.len(), 6, "one step per fact: {steps:?}");
+    let inbox = shop.inbox().await;
+    eventually("the customer heard of every step", || async {
+        inbox.messages(customer).await.unwrap().len() == 5
+    })
+    .await;
+    let messages = inbox.messages(customer).await.unwrap();
+    let facts: Vec<&str> = messages.iter().map(|m| m.fact.as_str()).collect();
+    assert_eq!(
+        facts,
+        [
+            "delivery.delivered",
+            "delivery.dispatched",
+            "delivery.preparing",
+            "payment.approved",
+            "order.placed"
+        ],
+        "newest first, one per fact"
+    );
+    assert!(messages[0].title_ko.contains("배송 완료"));
+    assert_eq!(inbox.unread(customer).await.unwrap(), 5);
+    assert!(inbox.mark_read(customer, messages[0].id).await.unwrap());
+    assert!(
+        !inbox
+            .mark_read(Uuid::now_v7(), messages[1].id)
+            .await
+            .unwrap(),
+        "not someone else's"
+    );
+    assert_eq!(inbox.unread(customer).await.unwrap(), 4);
+    assert!(inbox.messages(Uuid::now_v7()).await.unwrap().is_empty());
     let mine = read_models.order_histories(customer).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert!(read_models
@@ -356,7 +386,13 @@ async fn an_order_cancelled_before_the_charge_went_through_is_never_charged() {
 async fn the_saga_completes_when_payment_was_down_while_the_order_was_placed() {
     let shop = Shop::new();
     let without_payment = shop
-        .start(&[Role::Inventory, Role::Order, Role::Delivery, Role::Web])
+        .start(&[
+            Role::Inventory,
+            Role::Order,
+            Role::Delivery,
+            Role::Notification,
+            Role::Web,
+        ])
         .await;
     // Payment's database and queue exist from an earlier life.
     shop.start(&[Role::Payment]).await.stop().await;
@@ -389,7 +425,13 @@ async fn an_unpaid_reservation_expires_and_the_order_is_rejected() {
     let shop = Shop::with(&[("PETAL_RESERVATION_HOLD_SECS", "1")]);
     // No payment role: nobody pays.
     let petal = shop
-        .start(&[Role::Inventory, Role::Order, Role::Delivery, Role::Web])
+        .start(&[
+            Role::Inventory,
+            Role::Order,
+            Role::Delivery,
+            Role::Notification,
+            Role::Web,
+        ])
         .await;
     let orders = shop.orders(BreakerSettings::default()).await;
 
@@ -417,7 +459,13 @@ async fn an_unpaid_reservation_expires_and_the_order_is_rejected() {
 async fn without_inventory_orders_are_refused_at_once_and_the_breaker_recovers() {
     let shop = Shop::new();
     let rest = shop
-        .start(&[Role::Order, Role::Payment, Role::Delivery, Role::Web])
+        .start(&[
+            Role::Order,
+            Role::Payment,
+            Role::Delivery,
+            Role::Notification,
+            Role::Web,
+        ])
         .await;
     let breaker = BreakerSettings {
         deadline: Duration::from_secs(2),

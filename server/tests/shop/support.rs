@@ -6,6 +6,7 @@ use lapin::options::BasicPublishOptions;
 use messaging::{Broker, Envelope, Topology};
 use petal::{Application, Role, Settings};
 use sqlx::{Connection, PgConnection, PgPool};
+
 use std::{collections::HashMap, future::Future, net::SocketAddr, time::Duration};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -118,7 +119,18 @@ impl Shop {
         let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
             .await
             .unwrap();
-        for role in Role::ALL {
+        let mut mariadb = sqlx::MySqlConnection::connect(&self.settings.mariadb_url)
+            .await
+            .expect("MariaDB answers");
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {}_{}",
+            self.prefix,
+            notification::CONTEXT
+        ))
+        .execute(&mut mariadb)
+        .await
+        .unwrap();
+        for role in Role::ALL.iter().filter(|r| **r != Role::Notification) {
             let context = role.context();
             sqlx::query(&format!(
                 "DROP DATABASE IF EXISTS {}_{context} WITH (FORCE)",
@@ -185,6 +197,16 @@ impl Shop {
         let rpc = messaging::rpc::Client::new(self.broker(), self.topology());
         // Same-day cut-off at midnight: tests may order for any day.
         order::Orders::new(self.pool("order").await, rpc, breaker, 24)
+    }
+
+    /// Customers' message inboxes (MariaDB).
+    pub async fn inbox(&self) -> notification::Inbox {
+        let pool = sqlx::mysql::MySqlPoolOptions::new()
+            .max_connections(2)
+            .connect(&self.settings.database_url(notification::CONTEXT))
+            .await
+            .unwrap();
+        notification::Inbox::new(pool)
     }
 
     pub async fn deliveries(&self) -> delivery::Deliveries {
@@ -289,6 +311,29 @@ impl Shop {
         if paid != delivering {
             return Err(format!(
                 "paid orders {paid:?} but deliveries under way for {delivering:?}"
+            ));
+        }
+
+        // Exactly one message per customer-facing fact: as many messages as such steps in the
+        // orders' timelines (projected independently by the view context).
+        let view = self.pool("view").await;
+        let facts: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM order_timeline WHERE step IN ('placed', 'payment_approved',
+                 'rejected', 'cancelled', 'refunded', 'preparing', 'out_for_delivery', 'delivered')",
+        )
+        .fetch_one(&view)
+        .await
+        .unwrap();
+        view.close().await;
+        let inbox = self.inbox().await;
+        let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
+            .fetch_one(inbox.pool())
+            .await
+            .unwrap();
+        inbox.pool().close().await;
+        if facts != messages {
+            return Err(format!(
+                "{facts} customer-facing facts but {messages} messages"
             ));
         }
         Ok(())
