@@ -3,7 +3,7 @@
 //!
 //! `main` and the integration tests build the application the same way.
 
-use crate::{config::Settings, db, health, roles::Role, web};
+use crate::{api, config::Settings, db, health, roles::Role, web};
 use anyhow::Context;
 use axum::Router;
 use messaging::{
@@ -88,6 +88,13 @@ impl Application {
                 Role::Order => {
                     workers.relay(context, &pool);
                     workers.consume(context, &pool, order::saga::FollowOutcomes);
+                    let orders = order::Orders::new(
+                        pool.clone(),
+                        rpc::Client::new(broker.clone(), topology.clone()),
+                        order::BreakerSettings::default(),
+                        settings.same_day_cutoff_hour,
+                    );
+                    workers.serve(context, order::OrderCommands(orders));
                 }
                 Role::Payment => {
                     workers.relay(context, &pool);
@@ -99,15 +106,33 @@ impl Application {
                     workers.relay(context, &pool);
                     workers.consume(context, &pool, delivery::FollowOrders);
                     let deliveries = delivery::Deliveries::new(pool.clone());
-                    workers.serve(context, delivery::CancelResponder(deliveries));
+                    workers.serve(context, delivery::DeliveryCommands(deliveries));
                 }
                 Role::Notification => unreachable!("handled above: it lives on MariaDB"),
                 Role::Web => {
                     workers.consume(context, &pool, view::Projector);
-                    router = router.merge(web::routes(
-                        web::leptos_options(settings),
-                        view::ReadModels::new(pool.clone()),
-                    ));
+                    let accounts_pool = db::postgres(
+                        web::ACCOUNTS,
+                        &settings.database_url(web::ACCOUNTS),
+                        settings.pool_size,
+                        &web::MIGRATOR,
+                    )
+                    .await?;
+                    let read_models = view::ReadModels::new(pool.clone());
+                    let api = api::ApiState {
+                        accounts: api::Accounts::new(accounts_pool.clone()),
+                        read_models: read_models.clone(),
+                        rpc: rpc::Client::new(broker.clone(), topology.clone()),
+                    };
+                    if let Some((email, password)) = &settings.staff {
+                        api::bootstrap_staff(&api.accounts, email, password).await?;
+                    }
+                    let sessions = web::sessions(settings, accounts_pool.clone()).await?;
+                    router = router
+                        .merge(api::routes(api))
+                        .merge(web::routes(web::leptos_options(settings), read_models))
+                        .layer(sessions);
+                    databases.push((web::ACCOUNTS, db::Pool::Postgres(accounts_pool)));
                 }
             }
             databases.push((context, db::Pool::Postgres(pool)));

@@ -15,6 +15,8 @@
 //! | `PETAL_SAME_DAY_CUTOFF_HOUR` | `14` | same-day orders close at this hour (Asia/Seoul) |
 //! | `PETAL_OPS_HOST` | `127.0.0.1` | address of a lone role's health port |
 //! | `PETAL_OPS_PORT` | the role's port (8081–8086) | that port; `0` picks a free one |
+//! | `PETAL_STAFF_EMAIL`, `PETAL_STAFF_PASSWORD` | — | the staff account (no default password) |
+//! | `PETAL_SECURE_COOKIES` | `off` | send the session cookie over HTTPS only |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | built site (pkg/, flowers/) |
 //! | `RUST_LOG` | `info` | log filter |
@@ -37,6 +39,11 @@ pub struct Settings {
     pub ops_port: Option<u16>,
     pub site_addr: SocketAddr,
     pub site_root: String,
+    /// The staff account's email and password, from `PETAL_STAFF_EMAIL` and
+    /// `PETAL_STAFF_PASSWORD`; without both there is no staff account.
+    pub staff: Option<(String, String)>,
+    /// Whether session cookies are sent over HTTPS only (`PETAL_SECURE_COOKIES`).
+    pub secure_cookies: bool,
     /// `(context, url)` for contexts whose database is configured on its own.
     pub database_overrides: Vec<(String, String)>,
 }
@@ -118,6 +125,15 @@ impl Settings {
             site_addr,
             site_root: get("LEPTOS_SITE_ROOT", "target/site"),
             database_overrides: overrides,
+            staff: match (lookup("PETAL_STAFF_EMAIL"), lookup("PETAL_STAFF_PASSWORD")) {
+                (Some(email), Some(password)) => Some((email, password)),
+                (None, None) => None,
+                _ => bail!("set both PETAL_STAFF_EMAIL and PETAL_STAFF_PASSWORD, or neither"),
+            },
+            secure_cookies: matches!(
+                get("PETAL_SECURE_COOKIES", "off").as_str(),
+                "on" | "true" | "1"
+            ),
         })
     }
 

@@ -2,6 +2,7 @@
 //! [`Application`] that wires contexts to their databases, the broker and HTTP. Start reading
 //! at [`application`].
 
+mod api;
 pub mod application;
 pub mod config;
 mod db;

@@ -1,4 +1,5 @@
-//! The web role's HTTP surface: the server-rendered, hydrated storefront and its static files.
+//! The web role's HTTP surface: the server-rendered, hydrated storefront and its static files,
+//! and the server-side sessions (PostgreSQL, so several web instances share them).
 
 use app::{shell, App};
 use axum::Router;
@@ -31,4 +32,29 @@ pub fn routes(options: LeptosOptions, read_models: ReadModels) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
+}
+
+/// The web role's own database, holding accounts and sessions.
+pub const ACCOUNTS: &str = "web";
+
+/// The web role's migrations.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/web");
+
+/// Server-side sessions in PostgreSQL: an opaque, HTTP-only, SameSite=Lax cookie, dropped after
+/// a week without use.
+pub async fn sessions(
+    settings: &crate::config::Settings,
+    pool: sqlx::PgPool,
+) -> anyhow::Result<tower_sessions::SessionManagerLayer<tower_sessions_sqlx_store::PostgresStore>> {
+    use tower_sessions::{cookie::SameSite, Expiry};
+    let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
+    store.migrate().await?;
+    Ok(tower_sessions::SessionManagerLayer::new(store)
+        .with_name("petal_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(7),
+        )))
 }

@@ -72,3 +72,32 @@ impl CancelDeliveryReply {
     pub const KIND: &'static str = "delivery.cancel.reply";
     pub const VERSION: u16 = 1;
 }
+
+/// RPC `delivery.advance`: a staff member sends the flowers out or marks them delivered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvanceDelivery {
+    pub order_id: Uuid,
+    /// `dispatch` or `deliver`.
+    pub step: String,
+    /// Who did it, for the delivery's history.
+    pub actor: String,
+}
+
+impl AdvanceDelivery {
+    pub const KIND: &'static str = "delivery.advance";
+    pub const VERSION: u16 = 1;
+}
+
+/// Delivery's answer to [`AdvanceDelivery`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum AdvanceDeliveryReply {
+    Advanced { status: String },
+    NotFound,
+    Refused { reason: String },
+}
+
+impl AdvanceDeliveryReply {
+    pub const KIND: &'static str = "delivery.advance.reply";
+    pub const VERSION: u16 = 1;
+}

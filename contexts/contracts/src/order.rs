@@ -133,3 +133,101 @@ impl Event for OrderCancelled {
     const ROUTING_KEY: &'static str = "order.cancelled";
     const VERSION: u16 = 1;
 }
+
+/// One field of a command that is not acceptable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    /// Stable code for translations: `required`, `too_long`, `invalid`, `past`, …
+    pub code: String,
+    /// What to fix, in English.
+    pub message: String,
+}
+
+/// One line of an order as the customer asks for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WantedLine {
+    pub slug: String,
+    pub quantity: i64,
+}
+
+/// RPC `order.place`. `order_id` is chosen by the caller, once per checkout: repeating the
+/// request places one order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceOrderRequest {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub lines: Vec<WantedLine>,
+    pub recipient_name: String,
+    pub recipient_phone: String,
+    pub address: String,
+    /// `YYYY-MM-DD`, in Asia/Seoul.
+    pub delivery_date: String,
+    /// `morning`, `afternoon` or `evening`.
+    pub window: String,
+    pub card_message: Option<String>,
+    pub card: CardToken,
+}
+
+impl PlaceOrderRequest {
+    pub const KIND: &'static str = "order.place";
+    pub const VERSION: u16 = 1;
+}
+
+/// Order's answer to [`PlaceOrderRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PlaceOrderReply {
+    Placed {
+        order_id: Uuid,
+        total: Won,
+    },
+    Invalid {
+        problems: Vec<FieldProblem>,
+    },
+    OutOfStock {
+        slug: String,
+        name: Localized,
+        requested: i32,
+        available: i32,
+    },
+    UnknownProduct {
+        slug: String,
+    },
+    TryAgainShortly {
+        reason: String,
+    },
+    NotYours,
+}
+
+impl PlaceOrderReply {
+    pub const KIND: &'static str = "order.place.reply";
+    pub const VERSION: u16 = 1;
+}
+
+/// RPC `order.cancel`: the customer cancels their order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelOrderRequest {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+}
+
+impl CancelOrderRequest {
+    pub const KIND: &'static str = "order.cancel";
+    pub const VERSION: u16 = 1;
+}
+
+/// Order's answer to [`CancelOrderRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CancelOrderReply {
+    Cancelled,
+    NotFound,
+    Refused { reason: String },
+    TryAgainShortly { reason: String },
+}
+
+impl CancelOrderReply {
+    pub const KIND: &'static str = "order.cancel.reply";
+    pub const VERSION: u16 = 1;
+}

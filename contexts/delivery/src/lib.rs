@@ -9,7 +9,7 @@ pub mod domain;
 mod service;
 
 pub use domain::{Refused, Status, Step};
-pub use service::{AdvanceError, CancelResponder, Deliveries, Delivery, FollowOrders, CONTEXT};
+pub use service::{AdvanceError, Deliveries, Delivery, DeliveryCommands, FollowOrders, CONTEXT};
 
 /// This context's migrations, applied to its own database with their own history.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/delivery");

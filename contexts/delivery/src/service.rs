@@ -5,8 +5,8 @@ use crate::domain::{Refused, Status, Step};
 use chrono::{NaiveDate, Utc};
 use contracts::{
     delivery::{
-        CancelDelivery, CancelDeliveryReply, DeliveryDelivered, DeliveryDispatched,
-        DeliveryPreparing,
+        AdvanceDelivery, AdvanceDeliveryReply, CancelDelivery, CancelDeliveryReply,
+        DeliveryDelivered, DeliveryDispatched, DeliveryPreparing,
     },
     order::{OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
     Event,
@@ -288,18 +288,55 @@ impl Handler for FollowOrders {
     }
 }
 
-/// Answers `delivery.cancel`.
-pub struct CancelResponder(pub Deliveries);
+/// Answers `delivery.cancel` (from order) and `delivery.advance` (from staff, through web).
+pub struct DeliveryCommands(pub Deliveries);
 
-impl Responder for CancelResponder {
+impl Responder for DeliveryCommands {
     async fn respond(&self, request: &Envelope) -> Result<Envelope, HandleError> {
-        let request: CancelDelivery = request.decode()?;
-        let reply = self.0.cancel(request.order_id, None).await?;
-        Ok(Envelope::new(
-            CancelDeliveryReply::KIND,
-            CancelDeliveryReply::VERSION,
-            &reply,
-            Some(request.order_id.to_string()),
-        ))
+        match request.kind.as_str() {
+            CancelDelivery::KIND => {
+                let request: CancelDelivery = request.decode()?;
+                let reply = self.0.cancel(request.order_id, None).await?;
+                Ok(Envelope::new(
+                    CancelDeliveryReply::KIND,
+                    CancelDeliveryReply::VERSION,
+                    &reply,
+                    Some(request.order_id.to_string()),
+                ))
+            }
+            AdvanceDelivery::KIND => {
+                let request: AdvanceDelivery = request.decode()?;
+                let reply = match request.step.as_str() {
+                    "dispatch" => Some(Step::Dispatch),
+                    "deliver" => Some(Step::Deliver),
+                    _ => None,
+                }
+                .map(|step| self.0.advance(request.order_id, step, &request.actor));
+                let reply = match reply {
+                    None => AdvanceDeliveryReply::Refused {
+                        reason: "the step is dispatch or deliver".into(),
+                    },
+                    Some(advance) => match advance.await {
+                        Ok(status) => AdvanceDeliveryReply::Advanced {
+                            status: status.as_str().into(),
+                        },
+                        Err(AdvanceError::NotFound) => AdvanceDeliveryReply::NotFound,
+                        Err(AdvanceError::Refused(reason)) => AdvanceDeliveryReply::Refused {
+                            reason: reason.to_string(),
+                        },
+                        Err(AdvanceError::Database(error)) => return Err(error.into()),
+                    },
+                };
+                Ok(Envelope::new(
+                    AdvanceDeliveryReply::KIND,
+                    AdvanceDeliveryReply::VERSION,
+                    &reply,
+                    Some(request.order_id.to_string()),
+                ))
+            }
+            other => Err(HandleError::Reject(anyhow::anyhow!(
+                "delivery does not answer {other}"
+            ))),
+        }
     }
 }

@@ -7,11 +7,13 @@
 
 pub mod domain;
 pub mod inventory_client;
+mod rpc_server;
 pub mod saga;
 mod service;
 mod store;
 
 pub use inventory_client::{BreakerSettings, InventoryClient, InventoryUnavailable};
+pub use rpc_server::OrderCommands;
 pub use service::{CancelError, Orders, PlaceError, PlaceOrder, Placed};
 pub use store::OrderRow;
 

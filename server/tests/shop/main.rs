@@ -1,5 +1,6 @@
 //! Integration tests of the `petal` process, compiled as one binary.
 
+mod api;
 mod catalog;
 mod saga;
 mod support;

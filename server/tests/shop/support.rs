@@ -130,8 +130,12 @@ impl Shop {
         .execute(&mut mariadb)
         .await
         .unwrap();
-        for role in Role::ALL.iter().filter(|r| **r != Role::Notification) {
-            let context = role.context();
+        let contexts = Role::ALL
+            .iter()
+            .filter(|r| **r != Role::Notification)
+            .map(|r| r.context())
+            .chain(["web"]);
+        for context in contexts {
             sqlx::query(&format!(
                 "DROP DATABASE IF EXISTS {}_{context} WITH (FORCE)",
                 self.prefix
@@ -144,6 +148,10 @@ impl Shop {
 }
 
 impl Running {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         reqwest::get(format!("http://{}{path}", self.address))
             .await

@@ -1,0 +1,191 @@
+//! The JSON API under `/api`, named after the original service paths. Handlers are thin: they
+//! check who is asking, turn JSON into a command for a context (over RPC) or a read-model
+//! query, and turn the outcome into a status and a JSON body.
+//!
+//! Every error is `{"error": code, "message": text, "fields": [...]}` with a 4xx naming what to
+//! fix, or a 5xx that says to try again and logs the cause (never shown).
+
+mod accounts;
+mod csrf;
+mod orders;
+mod staff;
+
+pub use accounts::{bootstrap_staff, Accounts, CurrentAccount};
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use contracts::order::FieldProblem;
+use serde::Serialize;
+
+/// What the API's handlers need.
+#[derive(Clone)]
+pub struct ApiState {
+    pub accounts: Accounts,
+    pub read_models: view::ReadModels,
+    pub rpc: messaging::rpc::Client,
+}
+
+/// The `/api` routes, CSRF-protected; sessions come from the layer around them.
+pub fn routes(state: ApiState) -> Router {
+    Router::new()
+        .route("/api/accounts", post(accounts::sign_up))
+        .route(
+            "/api/session",
+            get(accounts::who_am_i)
+                .post(accounts::sign_in)
+                .delete(accounts::sign_out),
+        )
+        .route("/api/productInfos", get(orders::product_infos))
+        .route("/api/orders", post(orders::place))
+        .route("/api/orders/{id}", get(orders::get_one))
+        .route("/api/orders/{id}/cancel", post(orders::cancel))
+        .route("/api/orderHistories", get(orders::my_orders))
+        .route(
+            "/api/deliveries/{order_id}/{step}",
+            post(staff::advance_delivery),
+        )
+        .layer(axum::middleware::from_fn(csrf::protect))
+        .with_state(state)
+}
+
+/// An API error: its status, a stable code, words for a person, and the fields at fault.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Vec<FieldProblem>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldProblem],
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// 422 naming each field and what is wrong with it.
+    pub fn invalid(fields: Vec<FieldProblem>) -> Self {
+        Self {
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                "some fields need fixing",
+            )
+        }
+    }
+
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldProblem {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "sign_in_required",
+            "sign in first",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "staff_only",
+            "this is for shop staff only",
+        )
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("there is no such {what}"),
+        )
+    }
+
+    /// Something we did not expect: logged here, once; the client only hears to retry.
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side; please try again",
+        )
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "try_again_shortly",
+            message,
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: self.code,
+            message: &self.message,
+            fields: &self.fields,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<tower_sessions::session::Error> for ApiError {
+    fn from(error: tower_sessions::session::Error) -> Self {
+        Self::internal(error)
+    }
+}
+
+/// A JSON body, with a malformed body answered as our own 400/422 error, not axum's text.
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_json",
+                format!(
+                    "the request body is not what this route takes: {}",
+                    rejection.body_text()
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The catalog, orders and order histories: place and cancel go to the order context as RPC
+//! commands; reads come from the view context's read models, and only the customer's own.
+
+use super::{ApiError, ApiState, CurrentAccount, JsonBody};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use contracts::order::{
+    CancelOrderReply, CancelOrderRequest, PlaceOrderReply, PlaceOrderRequest, WantedLine,
+};
+use messaging::{rpc::RpcError, Envelope};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tower_sessions::Session;
+use uuid::Uuid;
+use view::{OrderHistory, ProductInfo, TimelineStep};
+
+/// How long the web waits for a context to answer a command.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(5);
+
+#[derive(Serialize)]
+pub struct Product {
+    slug: String,
+    name_ko: String,
+    name_en: String,
+    description_ko: String,
+    description_en: String,
+    price_won: i64,
+    available: i32,
+    picture: String,
+}
+
+impl From<ProductInfo> for Product {
+    fn from(p: ProductInfo) -> Self {
+        Self {
+            slug: p.slug,
+            name_ko: p.name_ko,
+            name_en: p.name_en,
+            description_ko: p.description_ko,
+            description_en: p.description_en,
+            price_won: p.price_won,
+            available: p.available,
+            picture: p.picture,
+        }
+    }
+}
+
+/// The public catalog.
+pub async fn product_infos(State(state): State<ApiState>) -> Result<Json<Vec<Product>>, ApiError> {
+    let products = state.read_models.product_infos().await?;
+    Ok(Json(products.into_iter().map(Product::from).collect()))
+}
+
+/// A checkout as the storefront sends it. The card number is tokenized here, as a card
+/// processor's browser library would, and never stored or forwarded.
+#[derive(Deserialize)]
+pub struct Checkout {
+    /// One per checkout form: sending the same form twice places one order.
+    order_id: Option<Uuid>,
+    lines: Vec<WantedLine>,
+    recipient_name: String,
+    recipient_phone: String,
+    address: String,
+    delivery_date: String,
+    window: String,
+    card_message: Option<String>,
+    card_number: String,
+    card_expiry: String,
+    card_cvc: String,
+}
+
+#[derive(Serialize)]
+pub struct PlacedBody {
+    order_id: Uuid,
+    total_won: i64,
+    status: &'static str,
+}
+
+/// Sends a command to `context` and reads its answer.
+pub(super) async fn ask<Q: Serialize, A: serde::de::DeserializeOwned>(
+    state: &ApiState,
+    context: &str,
+    kind: &str,
+    version: u16,
+    request: &Q,
+) -> Result<A, ApiError> {
+    let envelope = Envelope::new(kind, version, request, None);
+    match state.rpc.call(context, &envelope, COMMAND_DEADLINE).await {
+        Ok(reply) => reply.decode().map_err(ApiError::internal),
+        Err(RpcError::Broker(error)) => Err(ApiError::internal(error)),
+        Err(error) => {
+            tracing::warn!(%error, "a context did not answer");
+            Err(ApiError::unavailable(
+                "the shop cannot do this at this very moment; please try again shortly",
+            ))
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn place(
+    session: Session,
+    State(state): State<ApiState>,
+    JsonBody(checkout): JsonBody<Checkout>,
+) -> Result<(StatusCode, Json<PlacedBody>), ApiError> {
+    let account = CurrentAccount::require(&session).await?;
+    let today = chrono::Utc::now();
+    let card = payment::tokenize(
+        &checkout.card_number,
+        &checkout.card_expiry,
+        &checkout.card_cvc,
+        (
+            chrono::Datelike::year(&today),
+            chrono::Datelike::month(&today),
+        ),
+    )
+    .map_err(|e| ApiError::field(e.field, "invalid", e.message))?;
+    let request = PlaceOrderRequest {
+        order_id: checkout.order_id.unwrap_or_else(Uuid::now_v7),
+        customer_id: account.id,
+        lines: checkout.lines,
+        recipient_name: checkout.recipient_name,
+        recipient_phone: checkout.recipient_phone,
+        address: checkout.address,
+        delivery_date: checkout.delivery_date,
+        window: checkout.window,
+        card_message: checkout.card_message,
+        card,
+    };
+    let reply: PlaceOrderReply = ask(
+        &state,
+        order::saga::CONTEXT,
+        PlaceOrderRequest::KIND,
+        PlaceOrderRequest::VERSION,
+        &request,
+    )
+    .await?;
+    match reply {
+        PlaceOrderReply::Placed { order_id, total } => Ok((
+            StatusCode::CREATED,
+            Json(PlacedBody {
+                order_id,
+                total_won: total.0,
+                status: "placed",
+            }),
+        )),
+        PlaceOrderReply::Invalid { problems } => Err(ApiError::invalid(problems)),
+        PlaceOrderReply::OutOfStock {
+            slug,
+            name,
+            requested,
+            available,
+        } => Err(ApiError::field(
+            "lines",
+            "out_of_stock",
+            format!(
+                "only {available} of {} ({slug}) left; you asked for {requested}",
+                name.en
+            ),
+        )),
+        PlaceOrderReply::UnknownProduct { slug } => Err(ApiError::field(
+            "lines",
+            "unknown_product",
+            format!("there is no flower \"{slug}\""),
+        )),
+        PlaceOrderReply::TryAgainShortly { reason } => Err(ApiError::unavailable(reason)),
+        PlaceOrderReply::NotYours => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "order_id_taken",
+            "this order id is used; start a new checkout",
+        )),
+    }
+}
+
+#[derive(Serialize)]
+pub struct OrderBody {
+    #[serde(flatten)]
+    order: OrderHistory,
+    timeline: Vec<TimelineStep>,
+}
+
+/// One of the customer's orders with its timeline; another customer's order does not exist.
+pub async fn get_one(
+    session: Session,
+    State(state): State<ApiState>,
+    Path(order_id): Path<Uuid>,
+) -> Result<Json<OrderBody>, ApiError> {
+    let account = CurrentAccount::require(&session).await?;
+    match state.read_models.order_history(order_id).await? {
+        Some((order, timeline)) if order.customer_id == account.id || account.staff => {
+            Ok(Json(OrderBody { order, timeline }))
+        }
+        _ => Err(ApiError::not_found("order")),
+    }
+}
+
+/// The customer's orders, newest first.
+pub async fn my_orders(
+    session: Session,
+    State(state): State<ApiState>,
+) -> Result<Json<Vec<OrderHistory>>, ApiError> {
+    let account = CurrentAccount::require(&session).await?;
+    Ok(Json(state.read_models.order_histories(account.id).await?))
+}
+
+pub async fn cancel(
+    session: Session,
+    State(state): State<ApiState>,
+    Path(order_id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let account = CurrentAccount::require(&session).await?;
+    let request = CancelOrderRequest {
+        order_id,
+        customer_id: account.id,
+    };
+    let reply: CancelOrderReply = ask(
+        &state,
+        order::saga::CONTEXT,
+        CancelOrderRequest::KIND,
+        CancelOrderRequest::VERSION,
+        &request,
+    )
+    .await?;
+    match reply {
+        CancelOrderReply::Cancelled => Ok(StatusCode::NO_CONTENT),
+        CancelOrderReply::NotFound => Err(ApiError::not_found("order")),
+        CancelOrderReply::Refused { reason } => {
+            Err(ApiError::new(StatusCode::CONFLICT, "cannot_cancel", reason))
+        }
+        CancelOrderReply::TryAgainShortly { reason } => Err(ApiError::unavailable(reason)),
+    }
+}
