@@ -55,6 +55,8 @@ impl Application {
             if *role == Role::Notification {
                 let pool = db::mariadb(context, &url, settings.pool_size, role.migrator()).await?;
                 workers.consume_mariadb(context, &pool, notification::Notifier);
+                let inbox = notification::Inbox::new(pool.clone());
+                workers.serve(context, notification::InboxQueries(inbox));
                 databases.push((context, db::Pool::MariaDb(pool)));
                 continue;
             }

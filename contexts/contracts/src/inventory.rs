@@ -89,3 +89,32 @@ impl Event for ReservationExpired {
     const ROUTING_KEY: &'static str = "inventory.reservation_expired";
     const VERSION: u16 = 1;
 }
+
+/// RPC `inventory.restock`: staff add arriving stock to a product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestockProduct {
+    pub slug: String,
+    pub quantity: i64,
+    pub reason: String,
+    /// Who did it, for the audit trail.
+    pub actor: String,
+}
+
+impl RestockProduct {
+    pub const KIND: &'static str = "inventory.restock";
+    pub const VERSION: u16 = 1;
+}
+
+/// Inventory's answer to [`RestockProduct`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RestockReply {
+    Restocked { on_hand: i32, available: i32 },
+    Invalid { field: String, message: String },
+    UnknownProduct,
+}
+
+impl RestockReply {
+    pub const KIND: &'static str = "inventory.restock.reply";
+    pub const VERSION: u16 = 1;
+}

@@ -5,6 +5,7 @@
 pub mod delivery;
 pub mod inventory;
 mod money;
+pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod subscriptions;

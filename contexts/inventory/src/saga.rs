@@ -1,9 +1,9 @@
 //! Inventory's part in the order saga: answering `inventory.reserve`, settling reservations as
 //! payment and order facts arrive, and expiring reservations nobody paid for.
 
-use crate::{reservation::Fact, Inventory};
+use crate::{reservation::Fact, Inventory, Restock, RestockError};
 use contracts::{
-    inventory::{ReserveStock, ReserveStockReply},
+    inventory::{ReserveStock, ReserveStockReply, RestockProduct, RestockReply},
     order::{OrderCancelled, OrderRejected},
     payment::PaymentApproved,
     Event,
@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 /// The queue name of inventory's consumer and RPC server.
 pub const CONTEXT: &str = contracts::subscriptions::INVENTORY.queue;
 
-/// Answers `inventory.reserve`.
+/// Answers `inventory.reserve` (from order) and `inventory.restock` (from staff, through web).
 pub struct ReserveResponder {
     pub inventory: Inventory,
     /// How long an unpaid reservation holds its stock.
@@ -25,10 +25,19 @@ pub struct ReserveResponder {
 
 impl Responder for ReserveResponder {
     async fn respond(&self, request: &Envelope) -> Result<Envelope, HandleError> {
+        if request.kind == RestockProduct::KIND {
+            let request: RestockProduct = request.decode()?;
+            let reply = self.restock(&request).await?;
+            return Ok(Envelope::new(
+                RestockReply::KIND,
+                RestockReply::VERSION,
+                &reply,
+                None,
+            ));
+        }
         if request.kind != ReserveStock::KIND {
             return Err(HandleError::Reject(anyhow::anyhow!(
-                "inventory answers {}, not {}",
-                ReserveStock::KIND,
+                "inventory does not answer {}",
                 request.kind
             )));
         }
@@ -40,6 +49,38 @@ impl Responder for ReserveResponder {
             &reply,
             Some(request.order_id.to_string()),
         ))
+    }
+}
+
+impl ReserveResponder {
+    async fn restock(&self, request: &RestockProduct) -> Result<RestockReply, HandleError> {
+        let restock = match Restock::parse(request.quantity, &request.reason) {
+            Ok(restock) => restock,
+            Err(error) => {
+                return Ok(RestockReply::Invalid {
+                    field: error.field,
+                    message: error.problem,
+                })
+            }
+        };
+        Ok(
+            match self
+                .inventory
+                .restock(&request.slug, &restock, &request.actor)
+                .await
+            {
+                Ok(product) => RestockReply::Restocked {
+                    on_hand: product.on_hand,
+                    available: product.available(),
+                },
+                Err(RestockError::UnknownProduct(_)) => RestockReply::UnknownProduct,
+                Err(error @ RestockError::TooMuchStock) => RestockReply::Invalid {
+                    field: "quantity".into(),
+                    message: error.to_string(),
+                },
+                Err(RestockError::Database(error)) => return Err(error.into()),
+            },
+        )
     }
 }
 

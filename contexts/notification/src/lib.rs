@@ -4,12 +4,12 @@
 //!
 //! Own database on MariaDB (`migrations/notification/`), the polyglot-persistence context.
 //! What to say: [`compose`] (pure). Consumes order, payment and delivery events; publishes
-//! nothing. Customers read their inbox through [`Inbox`].
+//! nothing. Customers read their inbox through [`Inbox`], over RPC through [`InboxQueries`].
 
 pub mod compose;
 mod store;
 
-pub use store::{Inbox, Message, Notifier};
+pub use store::{Inbox, InboxQueries, Message, Notifier};
 
 /// The queue name of notification's consumer.
 pub const CONTEXT: &str = contracts::subscriptions::NOTIFICATION.queue;

@@ -2,7 +2,8 @@
 
 use crate::compose::compose;
 use chrono::{DateTime, Utc};
-use messaging::{Envelope, HandleError, MySqlHandler};
+use contracts::notification::{MessageView, MessagesReply, MessagesRequest};
+use messaging::{rpc::Responder, Envelope, HandleError, MySqlHandler};
 use serde::Serialize;
 use sqlx::{MySqlConnection, MySqlPool};
 use uuid::Uuid;
@@ -105,5 +106,41 @@ impl Inbox {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+/// Answers `notification.messages`.
+pub struct InboxQueries(pub Inbox);
+
+impl Responder for InboxQueries {
+    async fn respond(&self, request: &Envelope) -> Result<Envelope, HandleError> {
+        let request: MessagesRequest = request.decode()?;
+        if let Some(message_id) = request.mark_read {
+            self.0.mark_read(request.customer_id, message_id).await?;
+        }
+        let messages = self.0.messages(request.customer_id).await?;
+        let reply = MessagesReply {
+            unread: messages.iter().filter(|m| m.read_at.is_none()).count() as i64,
+            messages: messages
+                .into_iter()
+                .map(|m| MessageView {
+                    id: m.id,
+                    order_id: m.order_id,
+                    fact: m.fact,
+                    title_ko: m.title_ko,
+                    title_en: m.title_en,
+                    body_ko: m.body_ko,
+                    body_en: m.body_en,
+                    created_at: m.created_at,
+                    read: m.read_at.is_some(),
+                })
+                .collect(),
+        };
+        Ok(Envelope::new(
+            MessagesReply::KIND,
+            MessagesReply::VERSION,
+            &reply,
+            None,
+        ))
     }
 }

@@ -48,6 +48,9 @@ pub fn routes(state: ApiState) -> Router {
             "/api/deliveries/{order_id}/{step}",
             post(staff::advance_delivery),
         )
+        .route("/api/products/{slug}/restock", post(staff::restock))
+        .route("/api/messages", get(orders::messages))
+        .route("/api/messages/{id}/read", post(orders::mark_read))
         .layer(axum::middleware::from_fn(csrf::protect))
         .with_state(state)
 }

@@ -1,4 +1,4 @@
-//! The catalog, orders and order histories: place and cancel go to the order context as RPC
+//! The catalog, orders, order histories and messages: place and cancel go to the order context as RPC
 //! commands; reads come from the view context's read models, and only the customer's own.
 
 use super::{ApiError, ApiState, CurrentAccount, JsonBody};
@@ -7,6 +7,7 @@ use axum::{
     http::StatusCode,
     Json,
 };
+use contracts::notification::{MessagesReply, MessagesRequest};
 use contracts::order::{
     CancelOrderReply, CancelOrderRequest, PlaceOrderReply, PlaceOrderRequest, WantedLine,
 };
@@ -231,4 +232,42 @@ pub async fn cancel(
         }
         CancelOrderReply::TryAgainShortly { reason } => Err(ApiError::unavailable(reason)),
     }
+}
+
+/// The customer's messages, newest first, with the unread count.
+pub async fn messages(
+    session: Session,
+    State(state): State<ApiState>,
+) -> Result<Json<MessagesReply>, ApiError> {
+    let account = CurrentAccount::require(&session).await?;
+    inbox(&state, account.id, None).await.map(Json)
+}
+
+/// Marks one of the customer's messages read.
+pub async fn mark_read(
+    session: Session,
+    State(state): State<ApiState>,
+    Path(message_id): Path<Uuid>,
+) -> Result<Json<MessagesReply>, ApiError> {
+    let account = CurrentAccount::require(&session).await?;
+    inbox(&state, account.id, Some(message_id)).await.map(Json)
+}
+
+async fn inbox(
+    state: &ApiState,
+    customer_id: Uuid,
+    mark_read: Option<Uuid>,
+) -> Result<MessagesReply, ApiError> {
+    let request = MessagesRequest {
+        customer_id,
+        mark_read,
+    };
+    ask(
+        state,
+        notification::CONTEXT,
+        MessagesRequest::KIND,
+        MessagesRequest::VERSION,
+        &request,
+    )
+    .await
 }

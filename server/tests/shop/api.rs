@@ -164,6 +164,38 @@ async fn a_customer_orders_and_staff_deliver_through_the_api() {
     .await;
     let (_, mine) = customer.get("/api/orderHistories").await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
+    eventually("the customer has a message for each step", || async {
+        customer.get("/api/messages").await.1["messages"]
+            .as_array()
+            .is_some_and(|m| m.len() == 5)
+    })
+    .await;
+    let (_, inbox) = customer.get("/api/messages").await;
+    assert_eq!(inbox["unread"], 5);
+    assert_eq!(inbox["messages"][0]["fact"], "delivery.delivered");
+    let newest = inbox["messages"][0]["id"].as_str().unwrap();
+    let (status, inbox) = customer
+        .post(&format!("/api/messages/{newest}/read"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(inbox["unread"], 4);
+
+    let (status, restocked) = staff
+        .post(
+            "/api/products/red-rose-bouquet/restock",
+            json!({"quantity": 5, "reason": "Monday market"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{restocked}");
+    assert_eq!(restocked["on_hand"], 15);
+    let (status, refused) = staff
+        .post(
+            "/api/products/red-rose-bouquet/restock",
+            json!({"quantity": 0, "reason": "typo"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["fields"][0]["field"], "quantity");
     shop.assert_books_balance().await;
 
     petal.stop().await;
@@ -202,6 +234,8 @@ async fn each_route_answers_only_those_it_should() {
         (&owner, order.as_str(), StatusCode::OK),
         (&staff, order.as_str(), StatusCode::OK),
         (&anonymous, "/api/orderHistories", StatusCode::UNAUTHORIZED),
+        (&anonymous, "/api/messages", StatusCode::UNAUTHORIZED),
+        (&stranger, "/api/messages", StatusCode::OK),
     ];
     for (browser, path, expected) in read_cases {
         assert_eq!(browser.get(path).await.0, expected, "GET {path}");
@@ -218,6 +252,7 @@ async fn each_route_answers_only_those_it_should() {
         "/api/deliveries/{}/dispatch",
         placed["order_id"].as_str().unwrap()
     );
+    let restock = "/api/products/pink-tulips/restock";
     let write_cases = [
         (&anonymous, "/api/orders", StatusCode::UNAUTHORIZED),
         (&anonymous, cancel.as_str(), StatusCode::UNAUTHORIZED),
@@ -225,12 +260,14 @@ async fn each_route_answers_only_those_it_should() {
         (&anonymous, dispatch.as_str(), StatusCode::UNAUTHORIZED),
         (&owner, dispatch.as_str(), StatusCode::FORBIDDEN),
         (&stranger, dispatch.as_str(), StatusCode::FORBIDDEN),
+        (&anonymous, restock, StatusCode::UNAUTHORIZED),
+        (&owner, restock, StatusCode::FORBIDDEN),
     ];
     for (browser, path, expected) in write_cases {
-        let body = if path == "/api/orders" {
-            checkout("pink-tulips", 1, APPROVES)
-        } else {
-            json!({})
+        let body = match path {
+            "/api/orders" => checkout("pink-tulips", 1, APPROVES),
+            _ if path == restock => json!({"quantity": 1, "reason": "test"}),
+            _ => json!({}),
         };
         assert_eq!(browser.post(path, body).await.0, expected, "POST {path}");
     }
@@ -350,9 +387,15 @@ async fn signing_in_gives_the_browser_a_new_session_id() {
         .await
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::OK);
-    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("petal_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let after = jar.cookies(&base).unwrap();
     assert_ne!(before, after, "the session id changes at sign-in");
 
