@@ -93,7 +93,7 @@ pub enum Status {
     Held,
     /// Paid: the stock left the shelf.
     Committed,
-    /// Freed without a sale (rejected, cancelled before payment, expired).
+    /// Freed without a sale (rejected — also when unpaid in time — or cancelled before payment).
     Released,
     /// Sold, then cancelled: the stock is back on the shelf.
     Restored,
@@ -110,13 +110,14 @@ pub enum StockEffect {
     PutBack,
 }
 
-/// The facts that move a reservation.
+/// The facts that move a reservation. Running out of time is not one of them: inventory only
+/// announces it, and the order's answer (rejected, or paid after all) settles the reservation.
+/// Releasing on expiry directly would lose the sale when a payment is approved at that moment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fact {
     Paid,
     Rejected,
     Cancelled,
-    Expired,
 }
 
 impl Status {
@@ -144,7 +145,7 @@ impl Status {
     pub fn on(self, fact: Fact) -> Option<(Status, StockEffect)> {
         match (self, fact) {
             (Self::Held, Fact::Paid) => Some((Self::Committed, StockEffect::Sell)),
-            (Self::Held, Fact::Rejected | Fact::Cancelled | Fact::Expired) => {
+            (Self::Held, Fact::Rejected | Fact::Cancelled) => {
                 Some((Self::Released, StockEffect::Free))
             }
             (Self::Committed, Fact::Cancelled) => Some((Self::Restored, StockEffect::PutBack)),
@@ -243,7 +244,7 @@ mod tests {
             Status::Held.on(Fact::Paid),
             Some((Status::Committed, StockEffect::Sell))
         );
-        for fact in [Fact::Rejected, Fact::Cancelled, Fact::Expired] {
+        for fact in [Fact::Rejected, Fact::Cancelled] {
             assert_eq!(
                 Status::Held.on(fact),
                 Some((Status::Released, StockEffect::Free))
@@ -261,12 +262,11 @@ mod tests {
 
     #[test]
     fn late_or_repeated_facts_change_nothing() {
-        // Paid after expiry, expired after payment, anything after the end.
+        // Paid after the order was rejected, a repeat, anything after the end.
         assert_eq!(Status::Released.on(Fact::Paid), None);
-        assert_eq!(Status::Committed.on(Fact::Expired), None);
         assert_eq!(Status::Committed.on(Fact::Paid), None);
         assert_eq!(Status::Committed.on(Fact::Rejected), None);
-        for fact in [Fact::Paid, Fact::Rejected, Fact::Cancelled, Fact::Expired] {
+        for fact in [Fact::Paid, Fact::Rejected, Fact::Cancelled] {
             assert_eq!(Status::Restored.on(fact), None);
             assert_eq!(
                 Status::Released.on(fact).filter(|_| fact != Fact::Paid),

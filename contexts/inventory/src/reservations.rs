@@ -206,18 +206,23 @@ impl Inventory {
         Ok(Some(next))
     }
 
-    /// Releases reservations whose time ran out and tells the shop; returns how many.
+    /// Announces reservations whose time ran out, once each; returns how many. Their stock
+    /// stays held until the order answers (see [`Fact`]).
     pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
         let mut tx = self.pool().begin().await?;
         let due: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT order_id FROM reservations WHERE status = 'held' AND expires_at <= $1
+            "SELECT order_id FROM reservations
+             WHERE status = 'held' AND NOT expiry_announced AND expires_at <= $1
              ORDER BY expires_at LIMIT 100 FOR UPDATE SKIP LOCKED",
         )
         .bind(now)
         .fetch_all(&mut *tx)
         .await?;
         for order_id in &due {
-            Self::settle(&mut tx, *order_id, Fact::Expired).await?;
+            sqlx::query("UPDATE reservations SET expiry_announced = true WHERE order_id = $1")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
             let event = ReservationExpired {
                 order_id: *order_id,
             };

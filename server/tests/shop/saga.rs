@@ -444,7 +444,10 @@ async fn an_unpaid_reservation_expires_and_the_order_is_rejected() {
         shop.order_status(&orders, placed.order_id).await == "rejected"
     })
     .await;
-    assert_eq!(stock(&shop, WREATH).await, (3, 0));
+    eventually("the order's rejection frees the wreaths", || async {
+        stock(&shop, WREATH).await == (3, 0)
+    })
+    .await;
     let read_models = shop.read_models().await;
     eventually("the storefront offers the wreaths again", || async {
         available(&read_models, WREATH).await == Some(3)
@@ -508,5 +511,117 @@ async fn without_inventory_orders_are_refused_at_once_and_the_breaker_recovers()
 
     inventory.stop().await;
     rest.stop().await;
+    shop.finish().await;
+}
+
+/// Publishes every message every context has sent so far a second time, as a relay that
+/// crashed after publishing but before marking its batch sent would.
+async fn send_everything_again(shop: &Shop) -> usize {
+    let broker = shop.broker();
+    let channel = broker.channel().await.unwrap();
+    let mut sent = 0;
+    for context in ["inventory", "order", "payment", "delivery"] {
+        let pool = shop.pool(context).await;
+        let rows: Vec<(
+            uuid::Uuid,
+            String,
+            i32,
+            chrono::DateTime<chrono::Utc>,
+            Option<String>,
+            String,
+        )> = sqlx::query_as(
+            "SELECT message_id, kind, version, occurred_at, correlation_id, body::text
+                 FROM outbox WHERE published_at IS NOT NULL ORDER BY position",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for (id, kind, version, timestamp, correlation_id, body) in rows {
+            let envelope = messaging::Envelope {
+                id,
+                kind,
+                version: version as u16,
+                timestamp,
+                correlation_id,
+                traceparent: None,
+                body: body.into_bytes(),
+            };
+            channel
+                .basic_publish(
+                    shop.topology().events_exchange().into(),
+                    envelope.kind.as_str().into(),
+                    Default::default(),
+                    &envelope.body,
+                    envelope.properties(),
+                )
+                .await
+                .unwrap();
+            sent += 1;
+        }
+        pool.close().await;
+    }
+    broker.close().await;
+    sent
+}
+
+#[tokio::test]
+async fn every_event_delivered_twice_has_one_effect() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let customer = Uuid::now_v7();
+
+    let paid = orders
+        .place(place(customer, &[(ROSES, 2)], APPROVES))
+        .await
+        .unwrap();
+    let declined = orders
+        .place(place(customer, &[(WREATH, 1)], DECLINES))
+        .await
+        .unwrap();
+    let cancelled = orders
+        .place(place(customer, &[(ROSES, 1)], APPROVES))
+        .await
+        .unwrap();
+    eventually("the third order is being prepared", || async {
+        shop.order_status(&orders, cancelled.order_id).await == "preparing"
+    })
+    .await;
+    orders.cancel(cancelled.order_id, customer).await.unwrap();
+    eventually("all three orders settle", || async {
+        shop.order_status(&orders, paid.order_id).await == "preparing"
+            && shop.order_status(&orders, declined.order_id).await == "rejected"
+            && stock(&shop, ROSES).await == (10, 0)
+    })
+    .await;
+    shop.assert_books_balance().await;
+    let inbox = shop.inbox().await;
+    let messages_before = inbox.messages(customer).await.unwrap().len();
+
+    let resent = send_everything_again(&shop).await;
+    assert!(resent > 20, "only {resent} messages were sent again");
+    // A fresh fact after the copies: once it is applied, the copies were handled too.
+    let marker = orders
+        .place(place(Uuid::now_v7(), &[(WREATH, 1)], APPROVES))
+        .await
+        .unwrap();
+    eventually("the marker order is prepared", || async {
+        shop.order_status(&orders, marker.order_id).await == "preparing"
+    })
+    .await;
+
+    assert_eq!(
+        stock(&shop, ROSES).await,
+        (10, 0),
+        "no rose sold or restored twice"
+    );
+    assert_eq!(stock(&shop, WREATH).await, (2, 0));
+    assert_eq!(
+        inbox.messages(customer).await.unwrap().len(),
+        messages_before
+    );
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
     shop.finish().await;
 }
