@@ -514,6 +514,17 @@ async fn without_inventory_orders_are_refused_at_once_and_the_breaker_recovers()
     shop.finish().await;
 }
 
+/// A message a context's outbox sent.
+#[derive(sqlx::FromRow)]
+struct SentRow {
+    message_id: Uuid,
+    kind: String,
+    version: i32,
+    occurred_at: chrono::DateTime<chrono::Utc>,
+    correlation_id: Option<String>,
+    body: String,
+}
+
 /// Publishes every message every context has sent so far a second time, as a relay that
 /// crashed after publishing but before marking its batch sent would.
 async fn send_everything_again(shop: &Shop) -> usize {
@@ -522,29 +533,22 @@ async fn send_everything_again(shop: &Shop) -> usize {
     let mut sent = 0;
     for context in ["inventory", "order", "payment", "delivery"] {
         let pool = shop.pool(context).await;
-        let rows: Vec<(
-            uuid::Uuid,
-            String,
-            i32,
-            chrono::DateTime<chrono::Utc>,
-            Option<String>,
-            String,
-        )> = sqlx::query_as(
-            "SELECT message_id, kind, version, occurred_at, correlation_id, body::text
-                 FROM outbox WHERE published_at IS NOT NULL ORDER BY position",
+        let rows: Vec<SentRow> = sqlx::query_as(
+            "SELECT message_id, kind, version, occurred_at, correlation_id, body::text AS body
+             FROM outbox WHERE published_at IS NOT NULL ORDER BY position",
         )
         .fetch_all(&pool)
         .await
         .unwrap();
-        for (id, kind, version, timestamp, correlation_id, body) in rows {
+        for row in rows {
             let envelope = messaging::Envelope {
-                id,
-                kind,
-                version: version as u16,
-                timestamp,
-                correlation_id,
+                id: row.message_id,
+                kind: row.kind,
+                version: row.version as u16,
+                timestamp: row.occurred_at,
+                correlation_id: row.correlation_id,
                 traceparent: None,
-                body: body.into_bytes(),
+                body: row.body.into_bytes(),
             };
             channel
                 .basic_publish(
