@@ -148,7 +148,11 @@ impl Status {
             (Self::Held, Fact::Rejected | Fact::Cancelled) => {
                 Some((Self::Released, StockEffect::Free))
             }
-            (Self::Committed, Fact::Cancelled) => Some((Self::Restored, StockEffect::PutBack)),
+            // Cancelled after payment; or rejected although a payment got through (the order ran
+            // out of time while the card was being charged, and the charge is refunded).
+            (Self::Committed, Fact::Cancelled | Fact::Rejected) => {
+                Some((Self::Restored, StockEffect::PutBack))
+            }
             _ => None,
         }
     }
@@ -253,11 +257,13 @@ mod tests {
     }
 
     #[test]
-    fn given_a_sale_when_cancelled_then_stock_goes_back() {
-        assert_eq!(
-            Status::Committed.on(Fact::Cancelled),
-            Some((Status::Restored, StockEffect::PutBack))
-        );
+    fn given_a_sale_when_cancelled_or_rejected_after_all_then_stock_goes_back() {
+        for fact in [Fact::Cancelled, Fact::Rejected] {
+            assert_eq!(
+                Status::Committed.on(fact),
+                Some((Status::Restored, StockEffect::PutBack))
+            );
+        }
     }
 
     #[test]
@@ -265,7 +271,6 @@ mod tests {
         // Paid after the order was rejected, a repeat, anything after the end.
         assert_eq!(Status::Released.on(Fact::Paid), None);
         assert_eq!(Status::Committed.on(Fact::Paid), None);
-        assert_eq!(Status::Committed.on(Fact::Rejected), None);
         for fact in [Fact::Paid, Fact::Rejected, Fact::Cancelled] {
             assert_eq!(Status::Restored.on(fact), None);
             assert_eq!(

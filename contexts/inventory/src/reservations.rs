@@ -194,7 +194,11 @@ impl Inventory {
             let (on_hand, reserved, reason) = match effect {
                 StockEffect::Sell => (-quantity, -quantity, Some("sold")),
                 StockEffect::Free => (0, -quantity, None),
-                StockEffect::PutBack => (quantity, 0, Some("order cancelled: back on the shelf")),
+                StockEffect::PutBack => (
+                    quantity,
+                    0,
+                    Some("order ended after payment: back on the shelf"),
+                ),
             };
             let changed = change_counters(tx, product_id, on_hand, reserved).await?;
             if let Some(reason) = reason {
