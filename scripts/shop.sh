@@ -9,6 +9,13 @@ setup_all
 cd "$ROOT"
 say "building the shop (release)"
 cargo leptos build --release
+# A staff account for the admin API: from the environment, or made up now and shown once.
+export PETAL_STAFF_EMAIL="${PETAL_STAFF_EMAIL:-staff@petal.local}"
+if [ -z "${PETAL_STAFF_PASSWORD:-}" ]; then
+  PETAL_STAFF_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+  export PETAL_STAFF_PASSWORD
+  say "staff sign-in for this run: $PETAL_STAFF_EMAIL / $PETAL_STAFF_PASSWORD"
+fi
 say "starting Petal at http://localhost:3000"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
