@@ -1,5 +1,6 @@
 //! `petal`: runs every role of the shop (the default), one role (`petal web`,
-//! `petal inventory`), or an operator command (`petal restock`).
+//! `petal inventory`, …), or an operator command (`petal restock`, `petal parked`,
+//! `petal redrive`).
 
 use petal::{telemetry, Application, Role, Settings};
 use std::process::ExitCode;
@@ -11,6 +12,8 @@ usage:
   petal <role>                           run one role: web, inventory
   petal restock <slug> <quantity> <reason…>
                                          add arriving stock to a product
+  petal parked <context>                 list the messages parked for a context
+  petal redrive <context>                send them back to the context's queue
 configuration comes from environment variables; see server/src/config.rs";
 
 #[tokio::main]
@@ -20,6 +23,7 @@ async fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         None | Some("all") => serve(Role::ALL).await,
         Some("restock") => restock(&args[1..]).await,
+        Some(command @ ("parked" | "redrive")) => parked(command, &args[1..]).await,
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -81,5 +85,51 @@ async fn restock(args: &[String]) -> anyhow::Result<()> {
         "{}: {} on hand (revision {})",
         product.slug, product.on_hand, product.revision
     );
+    Ok(())
+}
+
+/// Lists or re-drives the messages parked for a context.
+async fn parked(command: &str, args: &[String]) -> anyhow::Result<()> {
+    let [context] = args else {
+        anyhow::bail!("{command} needs a context: inventory, order, payment, delivery, notification or view\n\n{USAGE}");
+    };
+    let known = contracts::subscriptions::ALL
+        .iter()
+        .any(|s| s.queue == context);
+    anyhow::ensure!(known, "there is no context {context:?} consuming events");
+    let settings = Settings::from_env()?;
+    let broker = messaging::Broker::new(settings.amqp_url.as_str(), "petal operator");
+    let topology = messaging::Topology::new(settings.broker_prefix.as_str());
+    if command == "redrive" {
+        let moved = messaging::parking::redrive(&broker, &topology, context).await?;
+        println!(
+            "{moved} message(s) sent back to {}",
+            topology.queue(context)
+        );
+    } else {
+        let parked = messaging::parking::list(&broker, &topology, context).await?;
+        println!(
+            "{} message(s) parked in {}",
+            parked.len(),
+            topology.parking_queue(context)
+        );
+        for message in parked {
+            match message.envelope {
+                Some(envelope) => println!(
+                    "{}  {}  {}  correlation {}",
+                    envelope.timestamp.to_rfc3339(),
+                    envelope.id,
+                    envelope.kind,
+                    envelope.correlation_id.as_deref().unwrap_or("-")
+                ),
+                None => println!(
+                    "(not an envelope)  routing key {}  {} bytes",
+                    message.routing_key,
+                    message.body.len()
+                ),
+            }
+        }
+    }
+    broker.close().await;
     Ok(())
 }

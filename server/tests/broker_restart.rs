@@ -13,7 +13,10 @@ use support::*;
 use uuid::Uuid;
 
 fn rabbitmqctl(args: &[&str]) {
-    let status = Command::new("rabbitmqctl").args(args).status().expect("rabbitmqctl runs");
+    let status = Command::new("rabbitmqctl")
+        .args(args)
+        .status()
+        .expect("rabbitmqctl runs");
     assert!(status.success(), "rabbitmqctl {args:?} failed");
 }
 

@@ -12,6 +12,7 @@ mod envelope;
 mod health;
 pub mod inbox;
 pub mod outbox;
+pub mod parking;
 pub mod rpc;
 mod topology;
 

@@ -455,3 +455,58 @@ async fn the_relay_forgets_messages_sent_more_than_a_week_ago() {
     relay_task.await.unwrap();
     bed.finish().await;
 }
+
+#[tokio::test]
+async fn an_operator_sees_a_parked_message_and_re_drives_it_once_the_cause_is_fixed() {
+    let bed = TestBed::new(2).await;
+    let stop = CancellationToken::new();
+    let broken = run(
+        bed.consumer(AlwaysFails {
+            calls: Arc::default(),
+        }),
+        &stop,
+    );
+    let message = entry(40);
+    bed.publish_raw(&message).await;
+    eventually("the message is parked", || async {
+        let parked = messaging::parking::list(&bed.broker, &bed.topology, CONTEXT)
+            .await
+            .unwrap();
+        parked.len() == 1
+    })
+    .await;
+    let parked = messaging::parking::list(&bed.broker, &bed.topology, CONTEXT)
+        .await
+        .unwrap();
+    assert_eq!(parked.len(), 1, "listing leaves the message parked");
+    assert_eq!(parked[0].envelope.as_ref().unwrap().id, message.id);
+    stop.cancel();
+    broken.await.unwrap();
+
+    // The handler is fixed (deployed again); the operator re-drives.
+    let stop = CancellationToken::new();
+    let fixed = run(
+        bed.consumer(Ledger {
+            calls: Arc::default(),
+        }),
+        &stop,
+    );
+    let moved = messaging::parking::redrive(&bed.broker, &bed.topology, CONTEXT)
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    eventually("the re-driven message is applied", || async {
+        bed.balance().await == 40
+    })
+    .await;
+    assert!(
+        messaging::parking::list(&bed.broker, &bed.topology, CONTEXT)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    stop.cancel();
+    fixed.await.unwrap();
+    bed.finish().await;
+}
