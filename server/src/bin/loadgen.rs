@@ -1,0 +1,250 @@
+//! `loadgen`: places orders against a running Petal at a steady rate, through order's RPC
+//! command (the path the web role takes), and measures how long each order takes from placing
+//! to `delivery.preparing` — the whole saga: reservation, order, payment, sale, delivery start.
+//!
+//! ```sh
+//! loadgen --rate 200 --seconds 20          # same PETAL_* environment as the shop
+//! ```
+//! It restocks every product generously first (as staff would), so stock never runs out.
+
+use contracts::{
+    inventory::{RestockProduct, RestockReply},
+    order::{PlaceOrderReply, PlaceOrderRequest, WantedLine},
+};
+use futures_util::StreamExt;
+use lapin::{
+    options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
+    types::FieldTable,
+};
+use messaging::{rpc, Broker, Envelope, Topology};
+use petal::Settings;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use uuid::Uuid;
+
+const SLUGS: &[&str] = &[
+    "red-rose-bouquet",
+    "pink-tulips",
+    "sunflower-bouquet",
+    "carnation-basket",
+    "white-lily-bouquet",
+    "blue-hydrangea",
+    "babys-breath",
+    "peony-bouquet",
+    "phalaenopsis-orchid",
+    "dried-lavender",
+    "freesia-bouquet",
+    "gerbera-bouquet",
+    "celebration-wreath",
+];
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let rate = arg("--rate", 100);
+    let seconds = arg("--seconds", 20);
+    let settings = Settings::from_env()?;
+    let broker = Broker::new(settings.amqp_url.as_str(), "petal loadgen");
+    let topology = Topology::new(settings.broker_prefix.as_str());
+    let client = rpc::Client::new(broker.clone(), topology.clone());
+
+    for slug in SLUGS {
+        let restock = RestockProduct {
+            slug: (*slug).into(),
+            quantity: 90_000,
+            reason: "load test".into(),
+            actor: "loadgen".into(),
+        };
+        let request = Envelope::new(
+            RestockProduct::KIND,
+            RestockProduct::VERSION,
+            &restock,
+            None,
+        );
+        let reply: RestockReply = client
+            .call("inventory", &request, Duration::from_secs(5))
+            .await?
+            .decode()?;
+        if let RestockReply::Invalid { .. } = reply {
+            // Already stocked by an earlier run.
+        }
+    }
+
+    // Watch delivery.preparing on a queue of our own.
+    let started: Arc<Mutex<HashMap<Uuid, Instant>>> = Arc::default();
+    let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let channel = broker.channel().await?;
+    let queue = channel
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+    channel
+        .queue_bind(
+            queue.name().clone(),
+            topology.events_exchange().into(),
+            "delivery.preparing".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    let mut preparing = channel
+        .basic_consume(
+            queue.name().clone(),
+            "loadgen".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+    {
+        let started = started.clone();
+        let latencies = latencies.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(delivery)) = preparing.next().await {
+                let Ok(envelope) = Envelope::from_amqp(&delivery.properties, &delivery.data) else {
+                    continue;
+                };
+                let Ok(event) = envelope.decode::<contracts::delivery::DeliveryPreparing>() else {
+                    continue;
+                };
+                if let Some(at) = started.lock().unwrap().remove(&event.order_id) {
+                    latencies.lock().unwrap().push(at.elapsed());
+                }
+            }
+        });
+    }
+
+    let card = payment::tokenize("4242424242424242", "12/30", "123", (2026, 1))?;
+    let date = (chrono::Utc::now() + chrono::Duration::days(2))
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let refused: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
+    let total = rate * seconds;
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let begin = Instant::now();
+    let mut tasks = Vec::with_capacity(total as usize);
+    println!("placing {total} orders at {rate}/s for {seconds}s");
+    for n in 0..total {
+        let due = begin + interval * n as u32;
+        tokio::time::sleep_until(due.into()).await;
+        let request = PlaceOrderRequest {
+            order_id: Uuid::now_v7(),
+            customer_id: Uuid::now_v7(),
+            lines: vec![WantedLine {
+                slug: SLUGS[n as usize % SLUGS.len()].into(),
+                quantity: 1,
+            }],
+            recipient_name: "부하 시험".into(),
+            recipient_phone: "01012345678".into(),
+            address: "서울특별시 마포구 양화로 45".into(),
+            delivery_date: date.clone(),
+            window: "afternoon".into(),
+            card_message: None,
+            card: card.clone(),
+        };
+        let (client, started, refused) = (client.clone(), started.clone(), refused.clone());
+        tasks.push(tokio::spawn(async move {
+            started
+                .lock()
+                .unwrap()
+                .insert(request.order_id, Instant::now());
+            let envelope = Envelope::new(
+                PlaceOrderRequest::KIND,
+                PlaceOrderRequest::VERSION,
+                &request,
+                None,
+            );
+            let outcome = match client
+                .call("order", &envelope, Duration::from_secs(10))
+                .await
+            {
+                Ok(reply) => match reply.decode::<PlaceOrderReply>() {
+                    Ok(PlaceOrderReply::Placed { .. }) => None,
+                    Ok(other) => Some(
+                        format!("{other:?}")
+                            .split([' ', '{'])
+                            .next()
+                            .unwrap_or("?")
+                            .to_owned(),
+                    ),
+                    Err(_) => Some("garbled reply".to_owned()),
+                },
+                Err(error) => Some(error.to_string()),
+            };
+            if let Some(reason) = outcome {
+                started.lock().unwrap().remove(&request.order_id);
+                *refused.lock().unwrap().entry(reason).or_default() += 1;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await?;
+    }
+    let placing_took = begin.elapsed();
+    // Wait for the saga to finish what was placed.
+    let drain = Instant::now();
+    while !started.lock().unwrap().is_empty() && drain.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let elapsed = begin.elapsed();
+
+    let mut latencies = latencies.lock().unwrap().clone();
+    latencies.sort();
+    let completed = latencies.len();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    println!(
+        "placed in {:.1}s; saga completed for {completed}/{total} orders in {:.1}s",
+        placing_took.as_secs_f64(),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "throughput: {:.1} orders/s reached delivery preparing",
+        completed as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "placing → preparing: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        pct(1.0)
+    );
+    let refused = refused.lock().unwrap().clone();
+    if !refused.is_empty() {
+        println!("refused or failed: {refused:?}");
+    }
+    let unfinished = started.lock().unwrap().len();
+    if unfinished > 0 {
+        println!(
+            "{unfinished} placed orders did not reach preparing within 30 s after the last one"
+        );
+    }
+    broker.close().await;
+    Ok(())
+}
