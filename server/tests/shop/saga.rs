@@ -4,7 +4,7 @@
 //! After each test the books must balance (see `Shop::assert_books_balance`).
 
 use crate::support::*;
-use contracts::Won;
+use contracts::{Event, Won};
 use order::{BreakerSettings, CancelError, InventoryUnavailable, PlaceError};
 use petal::Role;
 use std::time::Duration;
@@ -624,6 +624,45 @@ async fn every_event_delivered_twice_has_one_effect() {
         inbox.messages(customer).await.unwrap().len(),
         messages_before
     );
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn a_poison_message_is_parked_and_the_saga_goes_on() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    // A payment.approved whose body breaks its contract: every subscriber parks it.
+    let mut poison = messaging::Envelope::new(
+        contracts::payment::PaymentApproved::ROUTING_KEY,
+        1,
+        &serde_json::json!({"order_id": "not a uuid"}),
+        None,
+    );
+    poison.body = b"{\"order_id\": 42}".to_vec();
+    shop.publish(&poison).await;
+
+    let placed = orders
+        .place(place(Uuid::now_v7(), &[(ROSES, 1)], APPROVES))
+        .await
+        .unwrap();
+    eventually("the saga goes on beside the poison", || async {
+        shop.order_status(&orders, placed.order_id).await == "preparing"
+    })
+    .await;
+    let broker = shop.broker();
+    for context in ["order", "inventory", "notification", "view"] {
+        let parked = messaging::parking::list(&broker, &shop.topology(), context)
+            .await
+            .unwrap();
+        assert_eq!(parked.len(), 1, "{context} parked the poison");
+        assert_eq!(parked[0].envelope.as_ref().unwrap().id, poison.id);
+    }
+    broker.close().await;
     shop.assert_books_balance().await;
 
     petal.stop().await;
