@@ -9,9 +9,15 @@ source "$ROOT/scripts/setup.sh"
 setup_all
 cd "$ROOT"
 
-# Databases a crashed earlier run left behind.
+# Databases and queues a crashed earlier run left behind (a failing test does not clean up).
 for db in $(psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'petal\_test\_%'"); do
   psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE \"$db\" WITH (FORCE)"
+done
+for db in $(mariadb -h 127.0.0.1 -u root -N -e "SHOW DATABASES LIKE 'petal\_test\_%'"); do
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE \`$db\`"
+done
+for queue in $(rabbitmqctl -q list_queues name 2>/dev/null | grep '^petal_test_' || true); do
+  rabbitmqctl -q delete_queue "$queue" >/dev/null
 done
 
 say "cargo fmt --check"
@@ -34,11 +40,14 @@ PETAL_DATABASE_PREFIX="$E2E_ID" PETAL_BROKER_PREFIX="$E2E_ID" \
 PETAL_PID=$!
 cleanup() {
   kill -TERM "$PETAL_PID" 2>/dev/null && wait "$PETAL_PID" 2>/dev/null || true
-  for db in inventory view; do
+  for db in inventory order payment delivery view web; do
     psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ${E2E_ID}_$db WITH (FORCE)" || true
   done
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS ${E2E_ID}_notification" || true
   # Exchanges without queues cost nothing and rabbitmqctl cannot delete them; queues go.
-  for q in view view.dead; do rabbitmqctl -q delete_queue "$E2E_ID.$q" >/dev/null 2>&1 || true; done
+  for q in inventory order payment delivery notification view; do
+    for suffix in "" .dead; do rabbitmqctl -q delete_queue "$E2E_ID.$q$suffix" >/dev/null 2>&1 || true; done
+  done
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
