@@ -4,8 +4,7 @@
 use anyhow::Context;
 use sqlx::{
     migrate::{MigrateDatabase, Migrator},
-    mysql::MySqlPoolOptions,
-    postgres::PgPoolOptions,
+    pool::PoolOptions,
     MySql, MySqlPool, PgPool, Postgres,
 };
 use std::time::Duration;
@@ -51,16 +50,20 @@ async fn ensure_database<DB: MigrateDatabase>(context: &str, url: &str) -> anyho
     Ok(())
 }
 
-/// Connects to a context's PostgreSQL database, creating and migrating it as needed.
-/// Migrations take an advisory lock, so several processes may start at once.
-pub async fn postgres(
+/// Connects to a context's database, creating and migrating it as needed. Migrations take a
+/// lock, so several processes may start at once.
+async fn connect<DB>(
     context: &str,
     url: &str,
     pool_size: u32,
     migrator: &Migrator,
-) -> anyhow::Result<PgPool> {
-    ensure_database::<Postgres>(context, url).await?;
-    let pool = PgPoolOptions::new()
+) -> anyhow::Result<sqlx::Pool<DB>>
+where
+    DB: sqlx::Database + MigrateDatabase,
+    <DB as sqlx::Database>::Connection: sqlx::migrate::Migrate,
+{
+    ensure_database::<DB>(context, url).await?;
+    let pool = PoolOptions::<DB>::new()
         .max_connections(pool_size)
         .acquire_timeout(Duration::from_secs(5))
         .connect(url)
@@ -73,23 +76,22 @@ pub async fn postgres(
     Ok(pool)
 }
 
-/// The same for a context on MariaDB.
+/// A context's PostgreSQL database.
+pub async fn postgres(
+    context: &str,
+    url: &str,
+    pool_size: u32,
+    migrator: &Migrator,
+) -> anyhow::Result<PgPool> {
+    connect::<Postgres>(context, url, pool_size, migrator).await
+}
+
+/// A context's MariaDB database.
 pub async fn mariadb(
     context: &str,
     url: &str,
     pool_size: u32,
     migrator: &Migrator,
 ) -> anyhow::Result<MySqlPool> {
-    ensure_database::<MySql>(context, url).await?;
-    let pool = MySqlPoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
-        .await
-        .with_context(|| format!("connecting to the {context} database"))?;
-    migrator
-        .run(&pool)
-        .await
-        .with_context(|| format!("migrating the {context} database"))?;
-    Ok(pool)
+    connect::<MySql>(context, url, pool_size, migrator).await
 }
