@@ -7,6 +7,8 @@
 #                                                                 and cargo build --release --bin loadgen)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=setup.sh
+source "$ROOT/scripts/setup.sh"
 PREFIX="petal_load_$(date +%s)"
 export PETAL_DATABASE_PREFIX="$PREFIX" PETAL_BROKER_PREFIX="$PREFIX" RUST_LOG=warn
 export LEPTOS_SITE_ADDR=127.0.0.1:3960 LEPTOS_SITE_ROOT="$ROOT/target/site"
@@ -32,13 +34,7 @@ published() { # events staged in every outbox so far (each goes to every subscri
 PETAL=$!
 cleanup() {
   kill -TERM "$PETAL" 2>/dev/null && wait "$PETAL" 2>/dev/null || true
-  for db in inventory order payment delivery view web; do
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ${PREFIX}_$db WITH (FORCE)" || true
-  done
-  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS ${PREFIX}_notification" || true
-  for q in inventory order payment delivery notification view; do
-    for suffix in "" .dead; do rabbitmqctl -q delete_queue "$PREFIX.$q$suffix" >/dev/null 2>&1 || true; done
-  done
+  forget_shop "$PREFIX"
 }
 trap cleanup EXIT
 until curl -sf "http://$LEPTOS_SITE_ADDR/health/ready" >/dev/null; do sleep 0.2; done

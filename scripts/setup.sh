@@ -120,6 +120,19 @@ rabbitmq() {
   fi
 }
 
+# Drops the databases and queues of a shop run under the prefix $1 (test and load runs).
+# Exchanges without queues cost nothing and rabbitmqctl cannot delete them; queues go.
+forget_shop() {
+  local prefix=$1 db q suffix
+  for db in inventory order payment delivery view web; do
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ${prefix}_$db WITH (FORCE)" || true
+  done
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS ${prefix}_notification" || true
+  for q in inventory order payment delivery notification view; do
+    for suffix in "" .dead; do rabbitmqctl -q delete_queue "$prefix.$q$suffix" >/dev/null 2>&1 || true; done
+  done
+}
+
 setup_all() {
   rust_tools
   node_tools

@@ -40,14 +40,7 @@ PETAL_DATABASE_PREFIX="$E2E_ID" PETAL_BROKER_PREFIX="$E2E_ID" \
 PETAL_PID=$!
 cleanup() {
   kill -TERM "$PETAL_PID" 2>/dev/null && wait "$PETAL_PID" 2>/dev/null || true
-  for db in inventory order payment delivery view web; do
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ${E2E_ID}_$db WITH (FORCE)" || true
-  done
-  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS ${E2E_ID}_notification" || true
-  # Exchanges without queues cost nothing and rabbitmqctl cannot delete them; queues go.
-  for q in inventory order payment delivery notification view; do
-    for suffix in "" .dead; do rabbitmqctl -q delete_queue "$E2E_ID.$q$suffix" >/dev/null 2>&1 || true; done
-  done
+  forget_shop "$E2E_ID"
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
