@@ -34,6 +34,9 @@ say "browser tests"
 E2E_ID="petal_test_e2e_$(date +%s)_$$"
 E2E_PORT="${PETAL_E2E_PORT:-3950}"
 LOG="$ROOT/target/e2e-petal.log"
+# The browser tests sign in as staff with these (from the environment, like any shop).
+export PETAL_STAFF_EMAIL="staff@petal.test"
+export PETAL_STAFF_PASSWORD="a staff password for the browser tests"
 PETAL_DATABASE_PREFIX="$E2E_ID" PETAL_BROKER_PREFIX="$E2E_ID" \
   LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
   "$ROOT/target/release/petal" >"$LOG" 2>&1 &

@@ -1,8 +1,10 @@
 //! The catalog page: every flower with its picture, price and availability, and a search box
 //! that filters the list in the browser once the page is hydrated.
 
+use crate::i18n::{tr, use_lang, Lang};
 use contracts::Won;
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
@@ -36,12 +38,13 @@ impl Flower {
             .any(|text| text.to_lowercase().contains(query))
     }
 
-    /// Availability in words, in Korean with English beside it.
-    pub fn availability(&self) -> (&'static str, String) {
+    /// The availability as a CSS class: `in-stock`, `few-left` or `sold-out` (the words are in
+    /// `checkout::availability_text`).
+    pub fn availability_class(&self) -> &'static str {
         match self.available {
-            n if n <= 0 => ("sold-out", "품절 · Sold out".to_owned()),
-            n if n <= FEW_LEFT => ("few-left", format!("{n}개 남음 · Only {n} left")),
-            n => ("in-stock", format!("재고 {n}개 · {n} in stock")),
+            n if n <= 0 => "sold-out",
+            n if n <= FEW_LEFT => "few-left",
+            _ => "in-stock",
         }
     }
 
@@ -51,7 +54,7 @@ impl Flower {
 }
 
 /// The whole catalog, from the productInfos read model.
-#[server]
+#[server(prefix = "/fn", endpoint = "catalog", input = GetUrl)]
 pub async fn catalog() -> Result<Vec<Flower>, ServerFnError> {
     ssr::catalog().await
 }
@@ -87,45 +90,55 @@ mod ssr {
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let flowers = Resource::new(|| (), |_| catalog());
+    // Stock changes while the page is open show without a reload.
+    let live = crate::live::use_live();
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.products.get();
+        if seen.is_some_and(|seen| seen != now) {
+            flowers.refetch();
+        }
+        now
+    });
     let (query, set_query) = signal(String::new());
     let normalized = Memo::new(move |_| query.get().trim().to_lowercase());
 
     view! {
-        <Title text="꽃 둘러보기" />
+        <Title text=tr("꽃 둘러보기", "Flowers") />
         <section class="catalog" aria-labelledby="catalog-title">
             <div class="catalog-head">
-                <h1 id="catalog-title">"오늘의 꽃" <span lang="en">" · Today's flowers"</span></h1>
+                <h1 id="catalog-title">{tr("오늘의 꽃", "Today's flowers")}</h1>
                 <div class="search">
-                    <label for="flower-search">"꽃 찾기 · Search"</label>
+                    <label for="flower-search">{tr("꽃 찾기", "Search")}</label>
                     <input
                         id="flower-search"
                         type="search"
-                        placeholder="장미, tulip…"
+                        placeholder=tr("장미, 튤립…", "rose, tulip…")
                         autocomplete="off"
                         prop:value=query
                         on:input=move |ev| set_query.set(event_target_value(&ev))
                     />
                 </div>
             </div>
-            <Suspense fallback=|| view! { <p class="loading">"꽃을 불러오는 중… · Loading flowers…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">{tr("꽃을 불러오는 중…", "Loading flowers…")}</p> }>
                 {move || Suspend::new(async move {
                     match flowers.await {
                         Ok(list) => view! { <FlowerGrid flowers=list query=normalized /> }.into_any(),
                         Err(_) => view! {
                             <p class="error" role="alert">
-                                "꽃 목록을 불러오지 못했어요. 잠시 후 새로고침해 주세요. · "
-                                "We could not load the flowers; please refresh in a moment."
+                                {tr("꽃 목록을 불러오지 못했어요. 잠시 후 새로고침해 주세요.",
+                                    "We could not load the flowers; please refresh in a moment.")}
                             </p>
                         }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
 
 #[component]
 fn FlowerGrid(flowers: Vec<Flower>, query: Memo<String>) -> impl IntoView {
+    let lang = use_lang();
     let total = flowers.len();
     let shown = {
         let flowers = flowers.clone();
@@ -139,10 +152,11 @@ fn FlowerGrid(flowers: Vec<Flower>, query: Memo<String>) -> impl IntoView {
         <p class="result-count" aria-live="polite">
             {move || {
                 let n = shown();
-                if n == total {
-                    format!("꽃 {total}종 · {total} flowers")
-                } else {
-                    format!("검색 결과 {n}종 · {n} of {total} flowers")
+                match (n == total, lang.get()) {
+                    (true, Lang::Ko) => format!("꽃 {total}종"),
+                    (true, Lang::En) => format!("{total} flowers"),
+                    (false, Lang::Ko) => format!("검색 결과 {n}종"),
+                    (false, Lang::En) => format!("{n} of {total} flowers"),
                 }
             }}
         </p>
@@ -159,24 +173,42 @@ fn FlowerGrid(flowers: Vec<Flower>, query: Memo<String>) -> impl IntoView {
                 .collect_view()}
         </ul>
         <p class="no-results" hidden=move || !empty()>
-            "찾는 꽃이 없어요. 다른 이름으로 찾아보세요. · No flowers match; try another name."
+            {tr("찾는 꽃이 없어요. 다른 이름으로 찾아보세요.", "No flowers match; try another name.")}
         </p>
     }
 }
 
 #[component]
 fn FlowerCard(flower: Flower, hidden: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
-    let (availability_class, availability_text) = flower.availability();
-    let alt = format!("{} 사진", flower.name_ko);
+    let lang = use_lang();
+    let availability_class = flower.availability_class();
+    let available = flower.available;
+    let href = format!("/flowers/{}", flower.slug);
+    let f = flower.clone();
+    let name = move || crate::checkout::flower_name(&f, lang.get());
+    let f = flower.clone();
+    let other_name = move || match lang.get() {
+        Lang::Ko => f.name_en.clone(),
+        Lang::En => f.name_ko.clone(),
+    };
+    let f = flower.clone();
+    let description = move || match lang.get() {
+        Lang::Ko => f.description_ko.clone(),
+        Lang::En => f.description_en.clone(),
+    };
     view! {
         <li class="flower-card" data-slug=flower.slug.clone() hidden=hidden>
-            <img src=flower.picture.clone() alt=alt width="240" height="240" loading="lazy" />
+            <a href=href.clone() tabindex="-1" aria-hidden="true">
+                <img src=flower.picture.clone() alt="" width="240" height="240" loading="lazy" />
+            </a>
             <div class="flower-body">
-                <h2 class="flower-name">{flower.name_ko.clone()}</h2>
-                <p class="flower-name-en" lang="en">{flower.name_en.clone()}</p>
-                <p class="flower-description">{flower.description_ko.clone()}</p>
+                <h2 class="flower-name"><a href=href>{name}</a></h2>
+                <p class="flower-name-en">{other_name}</p>
+                <p class="flower-description">{description}</p>
                 <p class="flower-price">{flower.price()}</p>
-                <p class=format!("availability {availability_class}")>{availability_text}</p>
+                <p class=format!("availability {availability_class}")>
+                    {move || crate::checkout::availability_text(available, lang.get())}
+                </p>
             </div>
         </li>
     }
@@ -209,9 +241,13 @@ mod tests {
 
     #[test]
     fn availability_warns_when_few_are_left_and_when_sold_out() {
-        assert_eq!(rose(12).availability().0, "in-stock");
-        assert_eq!(rose(2).availability().1, "2개 남음 · Only 2 left");
-        assert_eq!(rose(0).availability().0, "sold-out");
+        assert_eq!(rose(12).availability_class(), "in-stock");
+        assert_eq!(rose(2).availability_class(), "few-left");
+        assert_eq!(rose(0).availability_class(), "sold-out");
+        use crate::{checkout::availability_text, i18n::Lang};
+        assert_eq!(availability_text(2, Lang::Ko), "2개 남음");
+        assert_eq!(availability_text(2, Lang::En), "Only 2 left");
+        assert_eq!(availability_text(0, Lang::En), "Sold out");
     }
 
     #[test]

@@ -1,8 +1,22 @@
 //! Petal's user interface, rendered on the server and hydrated in the browser: the page shell,
-//! the router and the pages. Pages read through server functions (see [`catalog`]) that are thin
-//! adapters over the view context's read models; nothing here touches a database directly.
+//! the router, the header and the pages — the catalog and a flower's page ([`catalog`],
+//! [`checkout`]), signing in ([`session`]), the customer's orders and messages ([`orders`]) and
+//! the staff's pages ([`staff`]), in Korean and English ([`i18n`]).
+//!
+//! Public pages read through server functions over the view context's read models and render
+//! fully on the server. A signed-in person's pages load in the browser through the JSON API
+//! ([`client`]) and follow changes over server-sent events ([`live`]). Nothing here touches a
+//! database directly.
 
 pub mod catalog;
+pub mod checkout;
+pub mod client;
+pub mod i18n;
+pub mod live;
+pub mod orders;
+pub mod problems;
+pub mod session;
+pub mod staff;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
@@ -11,11 +25,13 @@ use leptos_router::{
     path, SsrMode,
 };
 
-/// The HTML document around the app, rendered once per request on the server.
+/// The HTML document around the app, rendered once per request on the server, in the
+/// visitor's language.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = i18n::provide_i18n().0.get_untracked();
     view! {
         <!DOCTYPE html>
-        <html lang="ko">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -33,11 +49,33 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_i18n();
+    session::provide_auth();
+    let live = live::provide_live();
     // Lets tests and scripts know the page is interactive: effects only run in the browser.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+    });
+    // Once we know someone is signed in, open their live stream and learn the unread count.
+    let auth = session::use_auth();
+    Effect::new(move |connected: Option<bool>| {
+        if connected == Some(true) {
+            return true;
+        }
+        if auth.account().is_none() {
+            return false;
+        }
+        live::connect(live);
+        leptos::task::spawn_local(async move {
+            if let Ok(inbox) =
+                client::get::<contracts::notification::MessagesReply>("/api/messages").await
+            {
+                live.unread.set(Some(inbox.unread));
+            }
+        });
+        true
     });
 
     view! {
@@ -45,39 +83,96 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Petal 꽃배달") />
         <Meta name="description" content="Petal — 오늘 주문하면 오늘 도착하는 꽃배달. Flowers delivered today in Seoul." />
         <Router>
-            <header class="site-header">
-                <a class="brand" href="/">
-                    <span class="brand-mark" aria-hidden="true">"✿"</span>
-                    " Petal"
-                </a>
-                <p class="tagline">"마음을 전하는 꽃배달 · Flowers, delivered"</p>
-            </header>
+            <a class="skip-link" href="#main">{i18n::tr("본문으로 건너뛰기", "Skip to content")}</a>
+            <Header />
             <main id="main">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=catalog::CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/flowers/:slug") view=checkout::FlowerPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view=checkout::CheckoutPage />
+                    <Route path=path!("/signin") view=|| view! { <session::AccountPage signing_up=false /> } />
+                    <Route path=path!("/signup") view=|| view! { <session::AccountPage signing_up=true /> } />
+                    <Route path=path!("/orders") view=orders::MyOrdersPage />
+                    <Route path=path!("/orders/:id") view=orders::OrderPage />
+                    <Route path=path!("/messages") view=orders::MessagesPage />
+                    <Route path=path!("/staff/inventory") view=staff::InventoryPage />
+                    <Route path=path!("/staff/deliveries") view=staff::DeliveriesPage />
+                    <Route path=path!("/staff/orders/:id") view=staff::StaffOrderPage />
                 </Routes>
             </main>
             <footer class="site-footer">
-                <p>"Petal 꽃집 · 서울 · 매일 오전 9시–오후 8시 배달"</p>
+                <p>{i18n::tr("Petal 꽃집 · 서울 · 매일 오전 9시–오후 8시 배달", "Petal florist · Seoul · deliveries daily 9:00–20:00")}</p>
             </footer>
         </Router>
     }
 }
 
+/// The header: the shop's name, the signed-in person's links with the unread count, and the
+/// language switch. Its size does not depend on who is signed in, so nothing shifts when the
+/// browser learns it.
 #[component]
-fn NotFound() -> impl IntoView {
+fn Header() -> impl IntoView {
+    use i18n::{tr, use_lang, Lang};
+    let auth = session::use_auth();
+    let live = live::use_live();
+    let lang = use_lang();
+    let unread_label = move || {
+        live.unread.get().filter(|n| *n > 0).map(|n| {
+            let label = match lang.get() {
+                Lang::Ko => format!("읽지 않은 알림 {n}개"),
+                Lang::En => format!("{n} unread"),
+            };
+            view! { <span class="badge unread" aria-label=label data-unread=n>{n}</span> }
+        })
+    };
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"✿"</span>
+                " Petal"
+            </a>
+            <nav class="account-nav" aria-label=tr("계정", "Account")>
+                {move || match auth.0.get() {
+                    Some(Some(account)) => view! {
+                        {account.staff.then(|| view! {
+                            <a href="/staff/inventory">{tr("재고", "Inventory")}</a>
+                            <a href="/staff/deliveries">{tr("배달", "Deliveries")}</a>
+                        })}
+                        <a href="/orders">{tr("내 주문", "My orders")}</a>
+                        <a href="/messages" class="messages-link">{tr("알림", "Messages")} {unread_label}</a>
+                        <session::SignOut />
+                    }.into_any(),
+                    Some(None) => view! {
+                        <a href="/signin">{tr("로그인", "Sign in")}</a>
+                        <a href="/signup">{tr("회원가입", "Sign up")}</a>
+                    }.into_any(),
+                    None => view! { <span class="nav-placeholder"></span> }.into_any(),
+                }}
+                <button type="button" class="lang-switch" lang=move || match lang.get() { Lang::Ko => "en", Lang::En => "ko" }
+                    on:click=move |_| i18n::switch_to(match lang.get_untracked() { Lang::Ko => Lang::En, Lang::En => Lang::Ko })>
+                    {move || match lang.get() { Lang::Ko => "English", Lang::En => "한국어" }}
+                </button>
+            </nav>
+        </header>
+    }
+}
+
+/// The page for an address we do not know (status 404).
+#[component]
+pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
     }
+    let t = i18n::tr;
     view! {
-        <Title text="페이지를 찾을 수 없어요" />
+        <Title text=t("페이지를 찾을 수 없어요", "Page not found") />
         <section class="not-found">
-            <h1>"페이지를 찾을 수 없어요"</h1>
-            <p>"주소를 다시 확인하시거나 " <a href="/">"꽃 목록"</a> "으로 돌아가 주세요."</p>
-            <p lang="en">"We could not find that page. Check the address or go back to the flowers."</p>
+            <h1>{t("페이지를 찾을 수 없어요", "We could not find that page")}</h1>
+            <p>{t("주소를 다시 확인하시거나 꽃 목록으로 돌아가 주세요.", "Check the address or go back to the flowers.")}
+               " " <a href="/">{t("꽃 목록", "The flowers")}</a></p>
         </section>
     }
 }

@@ -6,11 +6,13 @@
 use crate::{api, config::Settings, db, health, roles::Role, web};
 use anyhow::Context;
 use axum::Router;
+use contracts::live::Nudge;
 use messaging::{
-    outbox::Relay, rpc, Broker, Consumer, Handler, MySqlHandler, MySqlInbox, PgInbox, Topology,
-    WorkerStatus,
+    live::{self, Nudging},
+    outbox::Relay,
+    rpc, Apply, Broker, Consumer, Envelope, Handler, MySqlInbox, PgInbox, Topology, WorkerStatus,
 };
-use sqlx::{MySqlPool, PgPool};
+use sqlx::PgPool;
 use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
@@ -54,7 +56,9 @@ impl Application {
             let url = settings.database_url(context);
             if *role == Role::Notification {
                 let pool = db::mariadb(context, &url, settings.pool_size, role.migrator()).await?;
-                workers.consume_mariadb(context, &pool, notification::Notifier);
+                let inbox = MySqlInbox::new(pool.clone(), notification::Notifier);
+                let nudging = Nudging::new(inbox, workers.nudger(), announce_message);
+                workers.consume_with(context, nudging);
                 let inbox = notification::Inbox::new(pool.clone());
                 workers.serve(context, notification::InboxQueries(inbox));
                 databases.push((context, db::Pool::MariaDb(pool)));
@@ -103,6 +107,7 @@ impl Application {
                     let payments =
                         payment::Payments::new(payment::FakeProcessor::default(), pool.clone());
                     workers.consume(context, &pool, payments);
+                    workers.serve(context, payment::PaymentQueries(pool.clone()));
                 }
                 Role::Delivery => {
                     workers.relay(context, &pool);
@@ -112,7 +117,11 @@ impl Application {
                 }
                 Role::Notification => unreachable!("handled above: it lives on MariaDB"),
                 Role::Web => {
-                    workers.consume(context, &pool, view::Projector);
+                    let inbox = PgInbox::new(pool.clone(), view::Projector);
+                    let nudging = Nudging::new(inbox, workers.nudger(), announce_view_change);
+                    workers.consume_with(context, nudging);
+                    let hub = api::Hub::default();
+                    workers.listen_live(hub.clone());
                     let accounts_pool = db::postgres(
                         web::ACCOUNTS,
                         &settings.database_url(web::ACCOUNTS),
@@ -125,6 +134,10 @@ impl Application {
                         accounts: api::Accounts::new(accounts_pool.clone()),
                         read_models: read_models.clone(),
                         rpc: rpc::Client::new(broker.clone(), topology.clone()),
+                        live: hub,
+                        broker: broker.clone(),
+                        topology: topology.clone(),
+                        shutdown: shutdown.clone(),
                     };
                     if let Some((email, password)) = &settings.staff {
                         api::bootstrap_staff(&api.accounts, email, password).await?;
@@ -132,7 +145,13 @@ impl Application {
                     let sessions = web::sessions(settings, accounts_pool.clone()).await?;
                     router = router
                         .merge(api::routes(api))
-                        .merge(web::routes(web::leptos_options(settings), read_models))
+                        .merge(web::routes(
+                            web::leptos_options(settings),
+                            web::PageContext {
+                                read_models,
+                                same_day_cutoff_hour: settings.same_day_cutoff_hour,
+                            },
+                        ))
                         .layer(sessions);
                     databases.push((web::ACCOUNTS, db::Pool::Postgres(accounts_pool)));
                 }
@@ -268,17 +287,49 @@ impl Workers {
 
     /// Consumes `context`'s queue with `handler`.
     fn consume<H: Handler>(&mut self, context: &str, pool: &PgPool, handler: H) {
+        self.consume_with(context, PgInbox::new(pool.clone(), handler));
+    }
+
+    /// Consumes `context`'s queue, applying each message through `inbox`.
+    fn consume_with<A: Apply>(&mut self, context: &str, inbox: A) {
         let name = format!("{context}.consumer");
         let consumer = Consumer::new(
             context,
             self.broker.clone(),
             self.topology.clone(),
-            PgInbox::new(pool.clone(), handler),
+            inbox,
             self.status(&name),
         );
         self.spawn(&name, move |stop| {
             let consumer = consumer.clone();
             async move { consumer.run(stop).await }
+        });
+    }
+
+    fn nudger(&self) -> live::Nudger {
+        live::Nudger::new(self.broker.clone(), &self.topology)
+    }
+
+    /// Hands every live nudge this process hears to `hub`, for the pages' event streams.
+    fn listen_live(&mut self, hub: api::Hub) {
+        let (broker, topology) = (self.broker.clone(), self.topology.clone());
+        let status = self.status("web.live");
+        self.spawn("web.live", move |stop| {
+            let (broker, topology, hub, status) = (
+                broker.clone(),
+                topology.clone(),
+                hub.clone(),
+                status.clone(),
+            );
+            async move {
+                status.set_running(true);
+                live::listen(&broker, &topology, stop, |_, body| {
+                    if let Ok(nudge) = serde_json::from_value(body) {
+                        hub.publish(nudge);
+                    }
+                })
+                .await
+            }
         });
     }
 
@@ -295,22 +346,6 @@ impl Workers {
         self.spawn(&name, move |stop| {
             let server = server.clone();
             async move { server.run(stop).await }
-        });
-    }
-
-    /// Consumes `context`'s queue into a MariaDB database with `handler`.
-    fn consume_mariadb<H: MySqlHandler>(&mut self, context: &str, pool: &MySqlPool, handler: H) {
-        let name = format!("{context}.consumer");
-        let consumer = Consumer::new(
-            context,
-            self.broker.clone(),
-            self.topology.clone(),
-            MySqlInbox::new(pool.clone(), handler),
-            self.status(&name),
-        );
-        self.spawn(&name, move |stop| {
-            let consumer = consumer.clone();
-            async move { consumer.run(stop).await }
         });
     }
 
@@ -351,4 +386,23 @@ async fn declare_topology(broker: &Broker, topology: &Topology) -> anyhow::Resul
     topology.declare(&channel, subscriptions).await?;
     let _ = channel.close(200, "topology declared".into()).await;
     Ok(())
+}
+
+/// The nudge after the view projected `envelope`: that order's page, or the catalog.
+fn announce_view_change(envelope: &Envelope) -> Option<(String, serde_json::Value)> {
+    let subject = envelope.decode().ok()?;
+    announce(Nudge::after_view_applied(&envelope.kind, subject)?)
+}
+
+/// The nudge after notification filed a message about `envelope`: the customer's inbox.
+fn announce_message(envelope: &Envelope) -> Option<(String, serde_json::Value)> {
+    let subject = envelope.decode().ok()?;
+    announce(Nudge::after_message_filed(subject)?)
+}
+
+fn announce(nudge: Nudge) -> Option<(String, serde_json::Value)> {
+    Some((
+        nudge.routing_key().to_owned(),
+        serde_json::to_value(&nudge).ok()?,
+    ))
 }

@@ -17,19 +17,36 @@ pub fn leptos_options(settings: &crate::config::Settings) -> LeptosOptions {
         .build()
 }
 
-/// Pages and server functions; server functions find the read models in their context.
-pub fn routes(options: LeptosOptions, read_models: ReadModels) -> Router {
+/// What pages and server functions find in their context.
+#[derive(Clone)]
+pub struct PageContext {
+    pub read_models: ReadModels,
+    pub same_day_cutoff_hour: u32,
+}
+
+impl PageContext {
+    fn provide(&self) {
+        provide_context(self.read_models.clone());
+        provide_context(app::checkout::SameDayCutoff(self.same_day_cutoff_hour));
+    }
+}
+
+/// Pages, and the read-only server functions under `/fn` (GET; they change nothing).
+pub fn routes(options: LeptosOptions, context: PageContext) -> Router {
     let paths = generate_route_list(App);
+    let for_pages = context.clone();
+    let server_fns = move |request: axum::extract::Request| {
+        let context = context.clone();
+        async move {
+            leptos_axum::handle_server_fns_with_context(move || context.provide(), request).await
+        }
+    };
     Router::new()
-        .leptos_routes_with_context(
-            &options,
-            paths,
-            move || provide_context(read_models.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .route("/fn/{*name}", axum::routing::get(server_fns))
+        .leptos_routes_with_context(&options, paths, move || for_pages.provide(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
 }

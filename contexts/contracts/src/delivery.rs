@@ -1,7 +1,7 @@
 //! Messages of the delivery context.
 
 use crate::Event;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -99,5 +99,43 @@ pub enum AdvanceDeliveryReply {
 
 impl AdvanceDeliveryReply {
     pub const KIND: &'static str = "delivery.advance.reply";
+    pub const VERSION: u16 = 1;
+}
+
+/// RPC `delivery.schedule`: staff ask which deliveries are due from `from` on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListDeliveries {
+    pub from: NaiveDate,
+}
+
+impl ListDeliveries {
+    pub const KIND: &'static str = "delivery.schedule";
+    pub const VERSION: u16 = 1;
+}
+
+/// A delivery as staff see it: who gets what, where, when, and how far it has come.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledDelivery {
+    pub order_id: Uuid,
+    /// `preparing`, `out_for_delivery` or `delivered`.
+    pub status: String,
+    pub recipient_name: String,
+    pub recipient_phone: String,
+    pub address: String,
+    pub delivery_date: NaiveDate,
+    /// `morning`, `afternoon` or `evening`.
+    pub window: String,
+    pub card_message: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Delivery's answer to [`ListDeliveries`], by date and window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListDeliveriesReply {
+    pub deliveries: Vec<ScheduledDelivery>,
+}
+
+impl ListDeliveriesReply {
+    pub const KIND: &'static str = "delivery.schedule.reply";
     pub const VERSION: u16 = 1;
 }

@@ -90,31 +90,104 @@ impl Event for ReservationExpired {
     const VERSION: u16 = 1;
 }
 
-/// RPC `inventory.restock`: staff add arriving stock to a product.
+/// RPC `inventory.catalog`: staff look after the catalog (through web); `actor` is recorded
+/// with every change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RestockProduct {
-    pub slug: String,
-    pub quantity: i64,
-    pub reason: String,
-    /// Who did it, for the audit trail.
+pub struct CatalogRequest {
     pub actor: String,
+    pub command: CatalogCommand,
 }
 
-impl RestockProduct {
-    pub const KIND: &'static str = "inventory.restock";
+impl CatalogRequest {
+    pub const KIND: &'static str = "inventory.catalog";
     pub const VERSION: u16 = 1;
 }
 
-/// Inventory's answer to [`RestockProduct`].
+/// What staff can ask of the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum RestockReply {
-    Restocked { on_hand: i32, available: i32 },
-    Invalid { field: String, message: String },
-    UnknownProduct,
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum CatalogCommand {
+    /// Every product with its stock levels.
+    List,
+    /// Every recorded change of one product, newest first.
+    History { slug: String },
+    /// Stock arrived.
+    Restock {
+        slug: String,
+        quantity: i64,
+        reason: String,
+    },
+    /// A new price from now on; reservations already made keep theirs.
+    ChangePrice {
+        slug: String,
+        price_won: i64,
+        reason: String,
+    },
+    /// A flower the shop starts selling.
+    Add {
+        slug: String,
+        name: Localized,
+        description: Localized,
+        price_won: i64,
+        on_hand: i64,
+        picture: String,
+    },
 }
 
-impl RestockReply {
-    pub const KIND: &'static str = "inventory.restock.reply";
+/// A product as staff see it: what is on the shelf, what is held for unpaid orders, and what
+/// customers may still order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLevel {
+    pub slug: String,
+    pub name: Localized,
+    pub price: Won,
+    pub on_hand: i32,
+    pub reserved: i32,
+    pub available: i32,
+    pub picture: String,
+    /// Few enough left that staff should reorder.
+    pub low_stock: bool,
+}
+
+/// One recorded change of a product: who, when, why, and what changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub reason: String,
+    /// Items added (+) or taken (-) from the shelf; absent for a price change.
+    pub stock_delta: Option<i32>,
+    pub on_hand_after: Option<i32>,
+    /// The price before and after, for a price change.
+    pub price_before: Option<Won>,
+    pub price_after: Option<Won>,
+    /// The order that sold or returned the items, if any.
+    pub order_id: Option<Uuid>,
+}
+
+/// Inventory's answer to [`CatalogRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CatalogReply {
+    Products {
+        products: Vec<StockLevel>,
+    },
+    History {
+        entries: Vec<HistoryEntry>,
+    },
+    Changed {
+        product: StockLevel,
+    },
+    Invalid {
+        field: String,
+        message: String,
+    },
+    UnknownProduct,
+    /// The slug of a new product is taken.
+    Taken,
+}
+
+impl CatalogReply {
+    pub const KIND: &'static str = "inventory.catalog.reply";
     pub const VERSION: u16 = 1;
 }

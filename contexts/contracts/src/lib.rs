@@ -4,6 +4,7 @@
 
 pub mod delivery;
 pub mod inventory;
+pub mod live;
 mod money;
 pub mod notification;
 pub mod order;

@@ -1,6 +1,7 @@
 //! Messages of the payment context.
 
 use crate::{Event, Won};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -46,4 +47,42 @@ pub struct PaymentRefunded {
 impl Event for PaymentRefunded {
     const ROUTING_KEY: &'static str = "payment.refunded";
     const VERSION: u16 = 1;
+}
+
+/// RPC `payment.list`: a customer's payments, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPayments {
+    pub customer_id: Uuid,
+}
+
+impl ListPayments {
+    pub const KIND: &'static str = "payment.list";
+    pub const VERSION: u16 = 1;
+}
+
+/// One payment as its customer sees it; the card shows only its last four digits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    pub order_id: Uuid,
+    pub payment_id: Uuid,
+    /// `approved`, `declined`, `cancelled` (never charged) or `refunded`.
+    pub status: String,
+    pub amount: Option<Won>,
+    pub last4: Option<String>,
+    /// Why it was declined, in words for the customer.
+    pub reason: Option<String>,
+    pub refunded: Option<Won>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Payment's answer to [`ListPayments`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPaymentsReply {
+    pub payments: Vec<PaymentSummary>,
+}
+
+impl ListPaymentsReply {
+    pub const KIND: &'static str = "payment.list.reply";
+    pub const VERSION: u16 = 1;
 }

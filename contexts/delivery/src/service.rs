@@ -6,7 +6,8 @@ use chrono::{NaiveDate, Utc};
 use contracts::{
     delivery::{
         AdvanceDelivery, AdvanceDeliveryReply, CancelDelivery, CancelDeliveryReply,
-        DeliveryDelivered, DeliveryDispatched, DeliveryPreparing,
+        DeliveryDelivered, DeliveryDispatched, DeliveryPreparing, ListDeliveries,
+        ListDeliveriesReply, ScheduledDelivery,
     },
     order::{OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
     Event,
@@ -32,10 +33,29 @@ pub struct Delivery {
     pub delivery_date: Option<NaiveDate>,
     pub time_window: Option<String>,
     pub card_message: Option<String>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl Delivery {
+    /// The staff's view of it; `None` while delivery only knows the order was cancelled.
+    pub fn scheduled(self) -> Option<ScheduledDelivery> {
+        Some(ScheduledDelivery {
+            order_id: self.order_id,
+            status: self.status,
+            recipient_name: self.recipient_name?,
+            recipient_phone: self.recipient_phone?,
+            address: self.address?,
+            delivery_date: self.delivery_date?,
+            window: self.time_window?,
+            card_message: self.card_message,
+            updated_at: self.updated_at,
+        })
+    }
 }
 
 const COLUMNS: &str = "order_id, delivery_id, customer_id, status, recipient_name, \
-                       recipient_phone, address, delivery_date, time_window, card_message";
+                       recipient_phone, address, delivery_date, time_window, card_message, \
+                       updated_at";
 
 /// Why a staff step did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -68,11 +88,12 @@ impl Deliveries {
         .await
     }
 
-    /// Deliveries that are still to happen, by date and window.
+    /// Paid deliveries from `from` on, by date and window: those still to go and those done.
     pub async fn upcoming(&self, from: NaiveDate) -> Result<Vec<Delivery>, sqlx::Error> {
         sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM deliveries
-             WHERE delivery_date >= $1 AND status IN ('preparing', 'out_for_delivery')
+             WHERE delivery_date >= $1
+               AND status IN ('preparing', 'out_for_delivery', 'delivered')
              ORDER BY delivery_date,
                       array_position(ARRAY['morning', 'afternoon', 'evening'], time_window),
                       created_at"
@@ -332,6 +353,22 @@ impl Responder for DeliveryCommands {
                     AdvanceDeliveryReply::VERSION,
                     &reply,
                     Some(request.order_id.to_string()),
+                ))
+            }
+            ListDeliveries::KIND => {
+                let request: ListDeliveries = request.decode()?;
+                let deliveries = self.0.upcoming(request.from).await?;
+                let reply = ListDeliveriesReply {
+                    deliveries: deliveries
+                        .into_iter()
+                        .filter_map(Delivery::scheduled)
+                        .collect(),
+                };
+                Ok(Envelope::new(
+                    ListDeliveriesReply::KIND,
+                    ListDeliveriesReply::VERSION,
+                    &reply,
+                    None,
                 ))
             }
             other => Err(HandleError::Reject(anyhow::anyhow!(

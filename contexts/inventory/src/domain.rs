@@ -180,6 +180,39 @@ impl Restock {
     }
 }
 
+/// A new price, with the reason recorded in the product's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriceChange {
+    pub price: Won,
+    pub reason: String,
+}
+
+impl PriceChange {
+    pub fn parse(price_won: i64, reason: &str) -> Result<Self, ProductError> {
+        Ok(Self {
+            price: price(price_won)?,
+            reason: text("reason", reason, 200)?,
+        })
+    }
+}
+
+/// At or below this many items available, staff see the product flagged to reorder.
+pub const LOW_STOCK: i32 = 3;
+
+/// A picture staff choose for a new flower: one of the drawings served under `/flowers/`.
+pub fn picture(raw: &str) -> Result<String, ProductError> {
+    let name = raw
+        .strip_prefix("/flowers/")
+        .and_then(|rest| rest.strip_suffix(".svg"));
+    match name {
+        Some(name) if Slug::parse(name).is_ok() => Ok(raw.to_owned()),
+        _ => Err(ProductError::new(
+            "picture",
+            "choose one of the shop's drawings, like \"/flowers/red-roses.svg\"",
+        )),
+    }
+}
+
 /// Parses a catalog file (a JSON array of products); an error names the entry at fault.
 pub fn parse_catalog(json: &str) -> Result<Vec<NewProduct>, ProductError> {
     let inputs: Vec<ProductInput> = serde_json::from_str(json)
@@ -295,6 +328,30 @@ mod tests {
                 .field,
             "quantity"
         );
+    }
+
+    #[test]
+    fn a_price_change_needs_a_sane_price_and_a_reason() {
+        assert_eq!(
+            PriceChange::parse(52_000, "spring prices").unwrap().price,
+            Won(52_000)
+        );
+        assert_eq!(PriceChange::parse(50, "x").unwrap_err().field, "price_won");
+        assert_eq!(PriceChange::parse(52_000, "").unwrap_err().field, "reason");
+    }
+
+    #[test]
+    fn a_picture_is_one_of_the_shop_drawings() {
+        assert!(picture("/flowers/red-roses.svg").is_ok());
+        for bad in [
+            "red-roses.svg",
+            "/flowers/../secret.svg",
+            "https://evil.example/x.svg",
+            "/flowers/Red.svg",
+            "/flowers/red-roses.png",
+        ] {
+            assert_eq!(picture(bad).unwrap_err().field, "picture", "{bad}");
+        }
     }
 
     #[test]

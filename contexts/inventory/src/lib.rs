@@ -1,9 +1,11 @@
 //! The inventory context: what the shop sells, at what price, and how much of it is on hand.
 //!
 //! It owns its own PostgreSQL database (`migrations/inventory/`), decides restocks in the pure
-//! [`domain`] and [`reservation`] modules, takes part in the order saga through [`saga`], stores them with an audit trail in [`store`], and states every change of a
+//! [`domain`] and [`reservation`] modules, takes part in the order saga through [`saga`], answers staff in
+//! `catalog`, stores everything with an audit trail in `store`, and states every change of a
 //! product as a `contracts::inventory::ProductChanged` event through its outbox.
 
+mod catalog;
 pub mod domain;
 pub mod reservation;
 mod reservations;

@@ -1,9 +1,9 @@
 //! Inventory's part in the order saga: answering `inventory.reserve`, settling reservations as
 //! payment and order facts arrive, and expiring reservations nobody paid for.
 
-use crate::{reservation::Fact, Inventory, Restock, RestockError};
+use crate::{reservation::Fact, Inventory};
 use contracts::{
-    inventory::{ReserveStock, ReserveStockReply, RestockProduct, RestockReply},
+    inventory::{CatalogReply, CatalogRequest, ReserveStock, ReserveStockReply},
     order::{OrderCancelled, OrderRejected},
     payment::PaymentApproved,
     Event,
@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 /// The queue name of inventory's consumer and RPC server.
 pub const CONTEXT: &str = contracts::subscriptions::INVENTORY.queue;
 
-/// Answers `inventory.reserve` (from order) and `inventory.restock` (from staff, through web).
+/// Answers `inventory.reserve` (from order) and `inventory.catalog` (from staff, through web).
 pub struct ReserveResponder {
     pub inventory: Inventory,
     /// How long an unpaid reservation holds its stock.
@@ -25,62 +25,34 @@ pub struct ReserveResponder {
 
 impl Responder for ReserveResponder {
     async fn respond(&self, request: &Envelope) -> Result<Envelope, HandleError> {
-        if request.kind == RestockProduct::KIND {
-            let request: RestockProduct = request.decode()?;
-            let reply = self.restock(&request).await?;
-            return Ok(Envelope::new(
-                RestockReply::KIND,
-                RestockReply::VERSION,
-                &reply,
-                None,
-            ));
-        }
-        if request.kind != ReserveStock::KIND {
-            return Err(HandleError::Reject(anyhow::anyhow!(
-                "inventory does not answer {}",
-                request.kind
-            )));
-        }
-        let request: ReserveStock = request.decode()?;
-        let reply = self.inventory.reserve(&request, self.hold_for).await?;
-        Ok(Envelope::new(
-            ReserveStockReply::KIND,
-            ReserveStockReply::VERSION,
-            &reply,
-            Some(request.order_id.to_string()),
-        ))
-    }
-}
-
-impl ReserveResponder {
-    async fn restock(&self, request: &RestockProduct) -> Result<RestockReply, HandleError> {
-        let restock = match Restock::parse(request.quantity, &request.reason) {
-            Ok(restock) => restock,
-            Err(error) => {
-                return Ok(RestockReply::Invalid {
-                    field: error.field,
-                    message: error.problem,
-                })
+        match request.kind.as_str() {
+            CatalogRequest::KIND => {
+                let request: CatalogRequest = request.decode()?;
+                let reply = self
+                    .inventory
+                    .catalog(&request.command, &request.actor)
+                    .await?;
+                Ok(Envelope::new(
+                    CatalogReply::KIND,
+                    CatalogReply::VERSION,
+                    &reply,
+                    None,
+                ))
             }
-        };
-        Ok(
-            match self
-                .inventory
-                .restock(&request.slug, &restock, &request.actor)
-                .await
-            {
-                Ok(product) => RestockReply::Restocked {
-                    on_hand: product.on_hand,
-                    available: product.available(),
-                },
-                Err(RestockError::UnknownProduct(_)) => RestockReply::UnknownProduct,
-                Err(error @ RestockError::TooMuchStock) => RestockReply::Invalid {
-                    field: "quantity".into(),
-                    message: error.to_string(),
-                },
-                Err(RestockError::Database(error)) => return Err(error.into()),
-            },
-        )
+            ReserveStock::KIND => {
+                let request: ReserveStock = request.decode()?;
+                let reply = self.inventory.reserve(&request, self.hold_for).await?;
+                Ok(Envelope::new(
+                    ReserveStockReply::KIND,
+                    ReserveStockReply::VERSION,
+                    &reply,
+                    Some(request.order_id.to_string()),
+                ))
+            }
+            other => Err(HandleError::Reject(anyhow::anyhow!(
+                "inventory does not answer {other}"
+            ))),
+        }
     }
 }
 

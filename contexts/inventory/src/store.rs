@@ -92,27 +92,10 @@ impl Inventory {
         let mut tx = self.pool.begin().await?;
         let mut added = 0;
         for product in products {
-            let inserted: Option<Product> = sqlx::query_as(&format!(
-                "INSERT INTO products (id, slug, name_ko, name_en, description_ko, description_en,
-                                       price_won, on_hand, picture)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (slug) DO NOTHING
-                 RETURNING {PRODUCT_COLUMNS}"
-            ))
-            .bind(Uuid::now_v7())
-            .bind(product.slug.as_str())
-            .bind(&product.name.ko)
-            .bind(&product.name.en)
-            .bind(&product.description.ko)
-            .bind(&product.description.en)
-            .bind(product.price.0)
-            .bind(product.on_hand.get())
-            .bind(product.slug.picture())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(inserted) = inserted {
-                record_movement(&mut tx, &inserted, inserted.on_hand, "first stock", actor).await?;
-                publish(&mut tx, &inserted).await?;
+            if insert(&mut tx, product, &product.slug.picture(), actor)
+                .await?
+                .is_some()
+            {
                 added += 1;
             }
         }
@@ -175,6 +158,38 @@ impl Inventory {
         .fetch_all(&self.pool)
         .await
     }
+}
+
+/// Adds a product with its first stock recorded and published; `None` if the slug is taken.
+pub(crate) async fn insert(
+    tx: &mut PgConnection,
+    product: &NewProduct,
+    picture: &str,
+    actor: &str,
+) -> Result<Option<Product>, sqlx::Error> {
+    let inserted: Option<Product> = sqlx::query_as(&format!(
+        "INSERT INTO products (id, slug, name_ko, name_en, description_ko, description_en,
+                               price_won, on_hand, picture)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (slug) DO NOTHING
+         RETURNING {PRODUCT_COLUMNS}"
+    ))
+    .bind(Uuid::now_v7())
+    .bind(product.slug.as_str())
+    .bind(&product.name.ko)
+    .bind(&product.name.en)
+    .bind(&product.description.ko)
+    .bind(&product.description.en)
+    .bind(product.price.0)
+    .bind(product.on_hand.get())
+    .bind(picture)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(inserted) = &inserted {
+        record_movement(tx, inserted, inserted.on_hand, "first stock", actor).await?;
+        publish(tx, inserted).await?;
+    }
+    Ok(inserted)
 }
 
 /// Records a change of stock on hand in the audit trail.

@@ -4,13 +4,15 @@
 //! that acks only after its inbox transaction commits.
 //!
 //! Start with [`outbox::stage`] (how a context publishes) and [`consumer::Consumer`] (how one
-//! listens); [`rpc`] is the request/response path for the few questions that need an answer now.
+//! listens); [`rpc`] is the request/response path for the few questions that need an answer now;
+//! [`live`] carries transient nudges to open pages.
 
 mod broker;
 pub mod consumer;
 mod envelope;
 mod health;
 pub mod inbox;
+pub mod live;
 pub mod outbox;
 pub mod parking;
 pub mod rpc;

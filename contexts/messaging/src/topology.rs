@@ -46,6 +46,11 @@ impl Topology {
         format!("{}.events", self.prefix)
     }
 
+    /// The topic exchange of transient live nudges for open pages (see [`crate::live`]).
+    pub fn live_exchange(&self) -> String {
+        format!("{}.live", self.prefix)
+    }
+
     /// The direct exchange that routes rejected messages to their parking queue.
     pub fn dead_exchange(&self) -> String {
         format!("{}.dead", self.prefix)
@@ -91,6 +96,7 @@ impl Topology {
             )
             .await
             .map_err(BrokerError::amqp("exchange.declare"))?;
+        crate::live::declare(channel, self).await?;
         channel
             .exchange_declare(
                 self.dead_exchange().into(),

@@ -208,6 +208,21 @@ pub fn parse_phone(raw: &str) -> Option<String> {
 }
 
 impl Calendar {
+    /// The first day an order can still be delivered: today before the cut-off, else tomorrow.
+    pub fn first_day(&self) -> NaiveDate {
+        let today = self.now.date();
+        if self.now.hour() < self.same_day_cutoff_hour {
+            today
+        } else {
+            today + Duration::days(1)
+        }
+    }
+
+    /// The last day an order can be placed for.
+    pub fn last_day(&self) -> NaiveDate {
+        self.now.date() + Duration::days(MAX_DAYS_AHEAD)
+    }
+
     /// Whether flowers can arrive on `date` in `window`, seen from now.
     pub fn check(&self, date: NaiveDate, window: TimeWindow) -> Result<(), FieldError> {
         let today = self.now.date();

@@ -10,7 +10,7 @@ export class CatalogPage {
   constructor(readonly page: Page) {
     this.cards = page.locator("li.flower-card");
     this.visibleCards = page.locator("li.flower-card:not([hidden])");
-    this.search = page.getByLabel("꽃 찾기 · Search");
+    this.search = page.getByLabel("꽃 찾기");
     this.resultCount = page.locator(".result-count");
   }
 

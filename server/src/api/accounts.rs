@@ -32,12 +32,37 @@ impl CurrentAccount {
             .await?
             .ok_or_else(ApiError::unauthenticated)
     }
+}
 
-    /// The signed-in staff member, or 401/403.
-    pub async fn require_staff(session: &Session) -> Result<Self, ApiError> {
-        let account = Self::require(session).await?;
+/// The signed-in account as a handler argument: a stranger gets 401 before any body is read.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CurrentAccount {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, message)| ApiError::internal(message))?;
+        Self::require(&session).await
+    }
+}
+
+/// A signed-in staff member as a handler argument: 401 for strangers, 403 for customers, before
+/// any body is read.
+pub struct Staff(pub CurrentAccount);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let account = CurrentAccount::from_request_parts(parts, state).await?;
         if account.staff {
-            Ok(account)
+            Ok(Self(account))
         } else {
             Err(ApiError::forbidden())
         }

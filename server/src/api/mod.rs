@@ -7,15 +7,17 @@
 
 mod accounts;
 mod csrf;
+mod live;
 mod orders;
 mod staff;
 
 pub use accounts::{bootstrap_staff, Accounts, CurrentAccount};
+pub use live::Hub;
 
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{get, patch, post},
     Json, Router,
 };
 use contracts::order::FieldProblem;
@@ -27,6 +29,13 @@ pub struct ApiState {
     pub accounts: Accounts,
     pub read_models: view::ReadModels,
     pub rpc: messaging::rpc::Client,
+    /// Live nudges for the server-sent event streams.
+    pub live: Hub,
+    /// For staff looking at parked messages.
+    pub broker: messaging::Broker,
+    pub topology: messaging::Topology,
+    /// Cancelled when the process stops: open event streams end.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// The `/api` routes, CSRF-protected; sessions come from the layer around them.
@@ -43,16 +52,40 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/orders", post(orders::place))
         .route("/api/orders/{id}", get(orders::get_one))
         .route("/api/orders/{id}/cancel", post(orders::cancel))
+        .route("/api/orders/{id}/events", get(live::order_events))
+        .route("/api/events", get(live::my_events))
+        .route("/api/openapi.json", get(openapi))
         .route("/api/orderHistories", get(orders::my_orders))
         .route(
             "/api/deliveries/{order_id}/{step}",
             post(staff::advance_delivery),
         )
+        .route("/api/deliveries", get(staff::deliveries))
+        .route(
+            "/api/products",
+            get(staff::products).post(staff::add_product),
+        )
+        .route("/api/products/{slug}", patch(staff::change_price))
+        .route("/api/products/{slug}/history", get(staff::history))
         .route("/api/products/{slug}/restock", post(staff::restock))
+        .route("/api/payments", get(orders::payments))
+        .route("/api/parked", get(staff::parked))
+        .route("/api/parked/{context}/redrive", post(staff::redrive))
         .route("/api/messages", get(orders::messages))
         .route("/api/messages/{id}/read", post(orders::mark_read))
         .layer(axum::middleware::from_fn(csrf::protect))
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of these routes (`GET /api/openapi.json`); a test checks that
+/// it names exactly the routes above.
+const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 /// An API error: its status, a stable code, words for a person, and the fields at fault.
@@ -189,6 +222,75 @@ where
                     rejection.body_text()
                 ),
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// `(method, path)` of every `.route(…)` in this file's source.
+    fn routes_in_code() -> BTreeSet<(String, String)> {
+        let source = include_str!("mod.rs");
+        let mut routes = BTreeSet::new();
+        for call in source.split(".route(").skip(1) {
+            let path = call
+                .split('"')
+                .nth(1)
+                .expect("a route starts with its path");
+            // The handlers: up to the parenthesis that closes `.route(`.
+            let mut depth = 1;
+            let end = call
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map_or(call.len(), |(i, _)| i);
+            for method in ["get", "post", "patch", "put", "delete"] {
+                let handlers = &call[..end];
+                if handlers.contains(&format!(" {method}("))
+                    || handlers.contains(&format!(".{method}("))
+                    || handlers.contains(&format!("\n{method}("))
+                    || handlers.contains(&format!("({method}("))
+                {
+                    routes.insert((method.to_owned(), path.to_owned()));
+                }
+            }
+        }
+        routes
+    }
+
+    #[test]
+    fn the_openapi_document_names_exactly_the_routes_we_serve() {
+        let document: serde_json::Value = serde_json::from_str(super::OPENAPI).unwrap();
+        assert_eq!(document["openapi"], "3.1.0");
+        let mut documented = BTreeSet::new();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for method in operations.as_object().unwrap().keys() {
+                documented.insert((method.clone(), path.clone()));
+            }
+        }
+        let served = routes_in_code();
+        assert!(served.len() > 20, "the route scan found only {served:?}");
+        assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn every_schema_the_document_refers_to_exists() {
+        let document: serde_json::Value = serde_json::from_str(super::OPENAPI).unwrap();
+        let text = super::OPENAPI;
+        for reference in text.split("\"$ref\": \"#/components/schemas/").skip(1) {
+            let name = reference.split('"').next().unwrap();
+            assert!(
+                document["components"]["schemas"][name].is_object(),
+                "{name} is referred to but not defined"
+            );
         }
     }
 }

@@ -11,10 +11,10 @@ use contracts::notification::{MessagesReply, MessagesRequest};
 use contracts::order::{
     CancelOrderReply, CancelOrderRequest, PlaceOrderReply, PlaceOrderRequest, WantedLine,
 };
+use contracts::payment::{ListPayments, ListPaymentsReply, PaymentSummary};
 use messaging::{rpc::RpcError, Envelope};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-use tower_sessions::Session;
 use uuid::Uuid;
 use view::{OrderHistory, ProductInfo, TimelineStep};
 
@@ -102,11 +102,10 @@ pub(super) async fn ask<Q: Serialize, A: serde::de::DeserializeOwned>(
 
 #[tracing::instrument(skip_all)]
 pub async fn place(
-    session: Session,
+    account: CurrentAccount,
     State(state): State<ApiState>,
     JsonBody(checkout): JsonBody<Checkout>,
 ) -> Result<(StatusCode, Json<PlacedBody>), ApiError> {
-    let account = CurrentAccount::require(&session).await?;
     let today = chrono::Utc::now();
     let card = payment::tokenize(
         &checkout.card_number,
@@ -178,17 +177,16 @@ pub async fn place(
 #[derive(Serialize)]
 pub struct OrderBody {
     #[serde(flatten)]
-    order: OrderHistory,
-    timeline: Vec<TimelineStep>,
+    pub(super) order: OrderHistory,
+    pub(super) timeline: Vec<TimelineStep>,
 }
 
 /// One of the customer's orders with its timeline; another customer's order does not exist.
 pub async fn get_one(
-    session: Session,
+    account: CurrentAccount,
     State(state): State<ApiState>,
     Path(order_id): Path<Uuid>,
 ) -> Result<Json<OrderBody>, ApiError> {
-    let account = CurrentAccount::require(&session).await?;
     match state.read_models.order_history(order_id).await? {
         Some((order, timeline)) if order.customer_id == account.id || account.staff => {
             Ok(Json(OrderBody { order, timeline }))
@@ -199,19 +197,17 @@ pub async fn get_one(
 
 /// The customer's orders, newest first.
 pub async fn my_orders(
-    session: Session,
+    account: CurrentAccount,
     State(state): State<ApiState>,
 ) -> Result<Json<Vec<OrderHistory>>, ApiError> {
-    let account = CurrentAccount::require(&session).await?;
     Ok(Json(state.read_models.order_histories(account.id).await?))
 }
 
 pub async fn cancel(
-    session: Session,
+    account: CurrentAccount,
     State(state): State<ApiState>,
     Path(order_id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let account = CurrentAccount::require(&session).await?;
     let request = CancelOrderRequest {
         order_id,
         customer_id: account.id,
@@ -234,26 +230,43 @@ pub async fn cancel(
     }
 }
 
+/// The customer's payments, newest first: amounts, last four digits, declines and refunds.
+pub async fn payments(
+    account: CurrentAccount,
+    State(state): State<ApiState>,
+) -> Result<Json<Vec<PaymentSummary>>, ApiError> {
+    let request = ListPayments {
+        customer_id: account.id,
+    };
+    let reply: ListPaymentsReply = ask(
+        &state,
+        payment::saga::CONTEXT,
+        ListPayments::KIND,
+        ListPayments::VERSION,
+        &request,
+    )
+    .await?;
+    Ok(Json(reply.payments))
+}
+
 /// The customer's messages, newest first, with the unread count.
 pub async fn messages(
-    session: Session,
+    account: CurrentAccount,
     State(state): State<ApiState>,
 ) -> Result<Json<MessagesReply>, ApiError> {
-    let account = CurrentAccount::require(&session).await?;
     inbox(&state, account.id, None).await.map(Json)
 }
 
 /// Marks one of the customer's messages read.
 pub async fn mark_read(
-    session: Session,
+    account: CurrentAccount,
     State(state): State<ApiState>,
     Path(message_id): Path<Uuid>,
 ) -> Result<Json<MessagesReply>, ApiError> {
-    let account = CurrentAccount::require(&session).await?;
     inbox(&state, account.id, Some(message_id)).await.map(Json)
 }
 
-async fn inbox(
+pub(super) async fn inbox(
     state: &ApiState,
     customer_id: Uuid,
     mark_read: Option<Uuid>,

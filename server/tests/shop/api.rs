@@ -56,9 +56,17 @@ impl Browser {
     }
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PATCH, path, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
         let response = self
             .http
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("x-csrf-token", &self.csrf)
             .json(&body)
             .send()
@@ -92,6 +100,83 @@ impl Browser {
             self.csrf = body["csrf_token"].as_str().unwrap().to_owned();
         }
         (status, body)
+    }
+}
+
+/// A server-sent event stream, read one event at a time.
+struct Events {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One server-sent event: its name, id and data.
+#[derive(Debug)]
+struct Event {
+    name: String,
+    id: Option<String>,
+    data: String,
+}
+
+impl Events {
+    async fn open(browser: &Browser, path: &str, last_event_id: Option<&str>) -> Self {
+        let mut request = browser.http.get(format!("{}{path}", browser.base));
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/event-stream",
+            "GET {path}"
+        );
+        Self {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (keep-alive comments skipped), waiting at most ten seconds.
+    async fn next(&mut self) -> Event {
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let block: String = self.buffer.drain(..end + 2).collect();
+                    let mut event = Event {
+                        name: "message".into(),
+                        id: None,
+                        data: String::new(),
+                    };
+                    for line in block.lines() {
+                        if let Some(name) = line.strip_prefix("event:") {
+                            event.name = name.trim().into();
+                        } else if let Some(id) = line.strip_prefix("id:") {
+                            event.id = Some(id.trim().into());
+                        } else if let Some(data) = line.strip_prefix("data:") {
+                            event.data.push_str(data.trim_start());
+                        }
+                    }
+                    if !event.data.is_empty() || event.id.is_some() {
+                        return event;
+                    }
+                    continue;
+                }
+                let chunk = self.response.chunk().await.unwrap().expect("stream open");
+                self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await
+        .expect("an event within ten seconds")
+    }
+
+    /// Events until one satisfies `wanted`.
+    async fn until(&mut self, wanted: impl Fn(&Event) -> bool) -> Event {
+        loop {
+            let event = self.next().await;
+            if wanted(&event) {
+                return event;
+            }
+        }
     }
 }
 
@@ -203,6 +288,225 @@ async fn a_customer_orders_and_staff_deliver_through_the_api() {
 }
 
 #[tokio::test]
+async fn staff_look_after_the_catalog_and_see_the_schedule_customers_see_their_payments() {
+    let shop = shop();
+    let petal = shop.start(Role::ALL).await;
+    let mut staff = Browser::open(&petal).await;
+    staff.sign_in(STAFF_EMAIL, STAFF_PASSWORD).await;
+    let mut customer = Browser::open(&petal).await;
+    customer.sign_up("이수진").await;
+
+    let (status, placed) = customer
+        .post("/api/orders", checkout("white-lily-bouquet", 2, APPROVES))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    let order_id = placed["order_id"].as_str().unwrap().to_owned();
+
+    // The schedule shows who gets what, where and when, once the order is paid.
+    eventually("the paid order is on the delivery schedule", || async {
+        let (_, schedule) = staff.get("/api/deliveries").await;
+        schedule
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["order_id"] == order_id.as_str() && d["status"] == "preparing")
+    })
+    .await;
+    let (_, schedule) = staff.get("/api/deliveries").await;
+    let delivery = &schedule[0];
+    assert_eq!(delivery["recipient_name"], "김하늘");
+    assert_eq!(delivery["window"], "afternoon");
+    assert_eq!(delivery["card_message"], "생일 축하해!");
+    let (status, bad) = staff.get("/api/deliveries?from=tomorrow").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["fields"][0]["field"], "from");
+
+    // The customer sees the charge with the card's last four digits, never the number.
+    let (_, payments) = customer.get("/api/payments").await;
+    assert_eq!(payments[0]["order_id"], order_id.as_str());
+    assert_eq!(payments[0]["status"], "approved");
+    assert_eq!(payments[0]["last4"], "4242");
+    assert!(!payments.to_string().contains("4242424242424242"));
+
+    // Stock levels: sold items leave the shelf; nothing is held once the order is paid.
+    let (status, products) = staff.get("/api/products").await;
+    assert_eq!(status, StatusCode::OK);
+    let lily = products
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["slug"] == "white-lily-bouquet")
+        .unwrap()
+        .clone();
+    assert_eq!(lily["reserved"], 0);
+    assert_eq!(lily["available"], lily["on_hand"]);
+
+    let (status, changed) = staff
+        .patch(
+            "/api/products/white-lily-bouquet",
+            json!({"price_won": 61000, "reason": "winter lilies cost more"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["price"], 61000);
+    let (status, refused) = staff
+        .patch(
+            "/api/products/white-lily-bouquet",
+            json!({"price_won": 0, "reason": "oops"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["fields"][0]["field"], "price_won");
+    staff
+        .post(
+            "/api/products/white-lily-bouquet/restock",
+            json!({"quantity": 4, "reason": "Tuesday market"}),
+        )
+        .await;
+    let (_, history) = staff.get("/api/products/white-lily-bouquet/history").await;
+    let reasons: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons[0], "Tuesday market", "newest first: {history}");
+    assert!(reasons.contains(&"winter lilies cost more"));
+    assert!(reasons.contains(&"first stock"));
+    let price_change = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["reason"] == "winter lilies cost more")
+        .unwrap();
+    assert_eq!(price_change["actor"], STAFF_EMAIL);
+    assert_eq!(price_change["price_after"], 61000);
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["stock_delta"] == -2 && h["order_id"] == order_id.as_str()),
+        "the sale is in the history: {history}"
+    );
+
+    let flower = json!({
+        "slug": "winter-camellia",
+        "name": {"ko": "겨울 동백", "en": "Winter Camellia"},
+        "description": {"ko": "붉은 동백 다섯 송이", "en": "Five red camellias"},
+        "price_won": 38000,
+        "on_hand": 6,
+        "picture": "/flowers/red-rose-bouquet.svg"
+    });
+    let (status, added) = staff.post("/api/products", flower.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["available"], 6);
+    let (status, taken) = staff.post("/api/products", flower.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(taken["fields"][0]["code"], "taken");
+    let mut bad = flower;
+    bad["slug"] = json!("another-flower");
+    bad["picture"] = json!("https://elsewhere.example/flower.jpg");
+    let (status, refused) = staff.post("/api/products", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["fields"][0]["field"], "picture");
+
+    eventually(
+        "the storefront shows the new flower and the new price",
+        || async {
+            let (_, catalog) = customer.get("/api/productInfos").await;
+            let catalog = catalog.as_array().unwrap().clone();
+            catalog.iter().any(|p| p["slug"] == "winter-camellia")
+                && catalog
+                    .iter()
+                    .any(|p| p["slug"] == "white-lily-bouquet" && p["price_won"] == 61000)
+        },
+    )
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn pages_follow_an_order_and_the_inbox_live_over_server_sent_events() {
+    let shop = shop();
+    let petal = shop.start(Role::ALL).await;
+    let mut customer = Browser::open(&petal).await;
+    customer.sign_up("윤실시간").await;
+    let mut staff = Browser::open(&petal).await;
+    staff.sign_in(STAFF_EMAIL, STAFF_PASSWORD).await;
+    let mut stranger = Browser::open(&petal).await;
+    stranger.sign_up("남").await;
+
+    let mut mine = Events::open(&customer, "/api/events", None).await;
+    let mut staff_events = Events::open(&staff, "/api/events", None).await;
+    let order_id = Uuid::now_v7();
+    // Opened before the order exists: the stream waits for it.
+    let mut order_stream =
+        Events::open(&customer, &format!("/api/orders/{order_id}/events"), None).await;
+    let mut body = checkout("sunflower-bouquet", 1, APPROVES);
+    body["order_id"] = json!(order_id);
+    let (status, placed) = customer.post("/api/orders", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+
+    let preparing = order_stream
+        .until(|e| {
+            let order: Value = serde_json::from_str(&e.data).unwrap();
+            order["delivery_status"] == "preparing"
+        })
+        .await;
+    assert_eq!(preparing.name, "order");
+    let seen = preparing.id.clone().expect("events carry an id");
+    let order: Value = serde_json::from_str(&preparing.data).unwrap();
+    assert!(order["timeline"].as_array().unwrap().len() >= 3);
+
+    // My nudges: my order changed, and my unread count grew.
+    let changed = mine.until(|e| e.name == "orders").await;
+    assert_eq!(changed.data, order_id.to_string());
+    let unread = mine.until(|e| e.name == "messages").await;
+    assert!(unread.data.parse::<i64>().unwrap() >= 1);
+    // Staff hear that a delivery changed.
+    staff_events.until(|e| e.name == "deliveries").await;
+
+    // Reconnecting with the last id seen sends nothing until the order moves on...
+    let mut resumed = Events::open(
+        &customer,
+        &format!("/api/orders/{order_id}/events"),
+        Some(&seen),
+    )
+    .await;
+    staff
+        .post(&format!("/api/deliveries/{order_id}/dispatch"), json!({}))
+        .await;
+    let next = resumed.next().await;
+    let order: Value = serde_json::from_str(&next.data).unwrap();
+    assert_eq!(order["delivery_status"], "out_for_delivery");
+    // ...while a fresh connection gets the current state at once.
+    let mut fresh = Events::open(&customer, &format!("/api/orders/{order_id}/events"), None).await;
+    let now: Value = serde_json::from_str(&fresh.next().await.data).unwrap();
+    assert_eq!(now["order_id"], order_id.to_string());
+
+    // Nobody else can follow it.
+    let response = stranger
+        .http
+        .get(format!("{}/api/orders/{order_id}/events", stranger.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let anonymous = Browser::open(&petal).await;
+    assert_eq!(
+        anonymous.get("/api/events").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
 async fn each_route_answers_only_those_it_should() {
     let shop = shop();
     let petal = shop.start(Role::ALL).await;
@@ -236,16 +540,41 @@ async fn each_route_answers_only_those_it_should() {
         (&anonymous, "/api/orderHistories", StatusCode::UNAUTHORIZED),
         (&anonymous, "/api/messages", StatusCode::UNAUTHORIZED),
         (&stranger, "/api/messages", StatusCode::OK),
+        (&anonymous, "/api/payments", StatusCode::UNAUTHORIZED),
+        (&staff, "/api/payments", StatusCode::OK),
+        (&anonymous, "/api/products", StatusCode::UNAUTHORIZED),
+        (&owner, "/api/products", StatusCode::FORBIDDEN),
+        (&staff, "/api/products", StatusCode::OK),
+        (
+            &owner,
+            "/api/products/pink-tulips/history",
+            StatusCode::FORBIDDEN,
+        ),
+        (&staff, "/api/products/pink-tulips/history", StatusCode::OK),
+        (&anonymous, "/api/deliveries", StatusCode::UNAUTHORIZED),
+        (&owner, "/api/deliveries", StatusCode::FORBIDDEN),
+        (&staff, "/api/deliveries", StatusCode::OK),
     ];
     for (browser, path, expected) in read_cases {
         assert_eq!(browser.get(path).await.0, expected, "GET {path}");
     }
-    let (_, strangers) = stranger.get("/api/orderHistories").await;
-    assert_eq!(
-        strangers,
-        json!([]),
-        "a customer sees only their own orders"
-    );
+    for path in ["/api/orderHistories", "/api/payments"] {
+        let (_, strangers) = stranger.get(path).await;
+        assert_eq!(
+            strangers,
+            json!([]),
+            "a customer sees only their own: {path}"
+        );
+    }
+    eventually("the owner sees their payment", || async {
+        owner
+            .get("/api/payments")
+            .await
+            .1
+            .as_array()
+            .is_some_and(|p| p.len() == 1)
+    })
+    .await;
 
     let cancel = format!("{order}/cancel");
     let dispatch = format!(
@@ -263,6 +592,18 @@ async fn each_route_answers_only_those_it_should() {
         (&anonymous, restock, StatusCode::UNAUTHORIZED),
         (&owner, restock, StatusCode::FORBIDDEN),
     ];
+    for (browser, expected) in [
+        (&anonymous, StatusCode::UNAUTHORIZED),
+        (&owner, StatusCode::FORBIDDEN),
+    ] {
+        let price = json!({"price_won": 100, "reason": "cheap"});
+        assert_eq!(
+            browser.patch("/api/products/pink-tulips", price).await.0,
+            expected
+        );
+        let flower = json!({"slug": "free-flowers"});
+        assert_eq!(browser.post("/api/products", flower).await.0, expected);
+    }
     for (browser, path, expected) in write_cases {
         let body = match path {
             "/api/orders" => checkout("pink-tulips", 1, APPROVES),

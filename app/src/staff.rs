@@ -1,0 +1,457 @@
+//! The staff's pages (staff accounts only): inventory (stock levels, restock, price, new
+//! flowers, each product's history), the delivery schedule moved along live, and an order's
+//! saga timeline with any parked message and a button to re-drive it.
+
+use crate::{
+    client::{self, Failure},
+    i18n::{tr, use_lang, Lang},
+    live::use_live,
+    orders::{stage_words, window_words, OrderView},
+    problems::FieldError,
+    session::Guard,
+};
+use contracts::{
+    delivery::ScheduledDelivery,
+    inventory::{HistoryEntry, StockLevel},
+    Localized,
+};
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+/// The staff's navigation, on every staff page.
+#[component]
+fn StaffNav() -> impl IntoView {
+    view! {
+        <nav class="staff-nav" aria-label=tr("직원 메뉴", "Staff menu")>
+            <a href="/staff/inventory">{tr("재고", "Inventory")}</a>
+            <a href="/staff/deliveries">{tr("배달", "Deliveries")}</a>
+        </nav>
+    }
+}
+
+/// `/staff/inventory`.
+#[component]
+pub fn InventoryPage() -> impl IntoView {
+    view! {
+        <Title text=tr("재고 관리", "Inventory") />
+        <Guard staff=true><StaffNav /><Inventory /></Guard>
+    }
+}
+
+#[derive(Serialize)]
+struct Restock {
+    quantity: i64,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct NewPrice {
+    price_won: i64,
+    reason: String,
+}
+
+#[component]
+fn Inventory() -> impl IntoView {
+    let live = use_live();
+    let changed = RwSignal::new(0u64);
+    let products = LocalResource::new(move || {
+        live.products.track();
+        changed.track();
+        client::get::<Vec<StockLevel>>("/api/products")
+    });
+    view! {
+        <section class="panel wide">
+            <h1>{tr("재고 관리", "Inventory")}</h1>
+            <Transition fallback=|| view! { <p class="loading">"…"</p> }>
+                {move || products.get().map(|result| match result {
+                    Ok(list) => {
+                        let pictures: Vec<String> = list.iter().map(|p| p.picture.clone()).collect();
+                        view! {
+                            <table class="inventory">
+                                <thead><tr>
+                                    <th scope="col">{tr("꽃", "Flower")}</th>
+                                    <th scope="col">{tr("가격", "Price")}</th>
+                                    <th scope="col">{tr("보유", "On hand")}</th>
+                                    <th scope="col">{tr("예약", "Reserved")}</th>
+                                    <th scope="col">{tr("주문 가능", "Available")}</th>
+                                    <th scope="col">{tr("변경", "Change")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|p| view! { <ProductRow product=p changed /> }).collect_view()}
+                                </tbody>
+                            </table>
+                            <AddFlower pictures changed />
+                        }.into_any()
+                    }
+                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ProductRow(product: StockLevel, changed: RwSignal<u64>) -> impl IntoView {
+    let lang = use_lang();
+    let slug = product.slug.clone();
+    let quantity = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let price = RwSignal::new(product.price.0.to_string());
+    let price_reason = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<Failure>);
+    let history = RwSignal::new(None::<Vec<HistoryEntry>>);
+
+    let restock = {
+        let slug = slug.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let path = format!("/api/products/{slug}/restock");
+            let body = Restock {
+                quantity: quantity.get_untracked().trim().parse().unwrap_or(0),
+                reason: reason.get_untracked(),
+            };
+            leptos::task::spawn_local(async move {
+                match client::send::<_, StockLevel>("POST", &path, &body).await {
+                    Ok(_) => changed.update(|n| *n += 1),
+                    Err(error) => failure.set(Some(error)),
+                }
+            });
+        }
+    };
+    let reprice = {
+        let slug = slug.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let path = format!("/api/products/{slug}");
+            let body = NewPrice {
+                price_won: price
+                    .get_untracked()
+                    .trim()
+                    .replace(',', "")
+                    .parse()
+                    .unwrap_or(0),
+                reason: price_reason.get_untracked(),
+            };
+            leptos::task::spawn_local(async move {
+                match client::send::<_, StockLevel>("PATCH", &path, &body).await {
+                    Ok(_) => changed.update(|n| *n += 1),
+                    Err(error) => failure.set(Some(error)),
+                }
+            });
+        }
+    };
+    let show_history = {
+        let slug = slug.clone();
+        move |_| {
+            if history.get_untracked().is_some() {
+                history.set(None);
+                return;
+            }
+            let path = format!("/api/products/{slug}/history");
+            leptos::task::spawn_local(async move {
+                if let Ok(entries) = client::get::<Vec<HistoryEntry>>(&path).await {
+                    history.set(Some(entries));
+                }
+            });
+        }
+    };
+    let name = product.name.clone();
+    view! {
+        <tr class:low-stock=product.low_stock data-slug=slug.clone()>
+            <th scope="row">
+                {move || lang.get().pick(&name.ko, &name.en).to_owned()}
+                {product.low_stock.then(|| view! { <span class="badge low">{tr("재고 부족", "Low stock")}</span> })}
+            </th>
+            <td>{product.price.to_string()}</td>
+            <td class="on-hand">{product.on_hand}</td>
+            <td class="reserved">{product.reserved}</td>
+            <td class="available">{product.available}</td>
+            <td class="changes">
+                <form class="inline" on:submit=restock aria-label=tr("입고", "Restock")>
+                    <input type="number" min="1" placeholder=tr("수량", "Qty") aria-label=tr("입고 수량", "Quantity arriving")
+                        prop:value=quantity on:input=move |ev| quantity.set(event_target_value(&ev)) />
+                    <input placeholder=tr("이유", "Reason") aria-label=tr("입고 이유", "Restock reason")
+                        prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    <button type="submit">{tr("입고", "Restock")}</button>
+                </form>
+                <form class="inline" on:submit=reprice aria-label=tr("가격 변경", "Change price")>
+                    <input type="number" min="100" step="100" aria-label=tr("새 가격 (원)", "New price (won)")
+                        prop:value=price on:input=move |ev| price.set(event_target_value(&ev)) />
+                    <input placeholder=tr("이유", "Reason") aria-label=tr("가격 변경 이유", "Price change reason")
+                        prop:value=price_reason on:input=move |ev| price_reason.set(event_target_value(&ev)) />
+                    <button type="submit">{tr("가격 변경", "Set price")}</button>
+                </form>
+                <FieldError failure field="quantity" />
+                <FieldError failure field="reason" />
+                <FieldError failure field="price_won" />
+                <button type="button" class="link" on:click=show_history>{tr("기록", "History")}</button>
+                {move || history.get().map(|entries| view! {
+                    <ol class="history">
+                        {entries.into_iter().map(|e| {
+                            let what = match (e.stock_delta, e.price_before, e.price_after) {
+                                (Some(delta), _, _) => format!("{delta:+} → {}", e.on_hand_after.unwrap_or_default()),
+                                (_, Some(before), Some(after)) => format!("{before} → {after}"),
+                                _ => String::new(),
+                            };
+                            view! {
+                                <li><time datetime=e.at.to_rfc3339()>{lang.get().moment(e.at)}</time>
+                                    " · " {what} " · " {e.reason} " · " <span class="actor">{e.actor}</span></li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[derive(Serialize)]
+struct NewFlower {
+    slug: String,
+    name: Localized,
+    description: Localized,
+    price_won: i64,
+    on_hand: i64,
+    picture: String,
+}
+
+#[component]
+fn AddFlower(pictures: Vec<String>, changed: RwSignal<u64>) -> impl IntoView {
+    let text = || RwSignal::new(String::new());
+    let (slug, name_ko, name_en, description_ko, description_en, price, on_hand) =
+        (text(), text(), text(), text(), text(), text(), text());
+    let picture = RwSignal::new(pictures.first().cloned().unwrap_or_default());
+    let failure = RwSignal::new(None::<Failure>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let body = NewFlower {
+            slug: slug.get_untracked(),
+            name: Localized {
+                ko: name_ko.get_untracked(),
+                en: name_en.get_untracked(),
+            },
+            description: Localized {
+                ko: description_ko.get_untracked(),
+                en: description_en.get_untracked(),
+            },
+            price_won: price.get_untracked().trim().parse().unwrap_or(0),
+            on_hand: on_hand.get_untracked().trim().parse().unwrap_or(-1),
+            picture: picture.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match client::send::<_, StockLevel>("POST", "/api/products", &body).await {
+                Ok(_) => {
+                    failure.set(None);
+                    changed.update(|n| *n += 1);
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    let input = |id: &'static str,
+                 label: &'static str,
+                 label_en: &'static str,
+                 value: RwSignal<String>| {
+        view! {
+            <div class="field">
+                <label for=id>{tr(label, label_en)}</label>
+                <input id=id prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
+                <FieldError failure field=id />
+            </div>
+        }
+    };
+    view! {
+        <form class="add-flower" on:submit=submit>
+            <h2>{tr("새 꽃 추가", "Add a flower")}</h2>
+            {input("slug", "주소 이름 (영문)", "Slug (for the address)", slug)}
+            {input("name.ko", "이름 (한국어)", "Name (Korean)", name_ko)}
+            {input("name.en", "이름 (영어)", "Name (English)", name_en)}
+            {input("description.ko", "설명 (한국어)", "Description (Korean)", description_ko)}
+            {input("description.en", "설명 (영어)", "Description (English)", description_en)}
+            {input("price_won", "가격 (원)", "Price (won)", price)}
+            {input("on_hand", "처음 수량", "First stock", on_hand)}
+            <div class="field">
+                <label for="picture">{tr("그림", "Picture")}</label>
+                <select id="picture" prop:value=picture on:change=move |ev| picture.set(event_target_value(&ev))>
+                    {pictures.into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
+                </select>
+                <FieldError failure field="picture" />
+            </div>
+            <button type="submit" class="primary">{tr("추가", "Add")}</button>
+        </form>
+    }
+}
+
+/// `/staff/deliveries`: today's and upcoming deliveries by date and window, live.
+#[component]
+pub fn DeliveriesPage() -> impl IntoView {
+    view! {
+        <Title text=tr("배달 관리", "Deliveries") />
+        <Guard staff=true><StaffNav /><Deliveries /></Guard>
+    }
+}
+
+#[derive(Deserialize)]
+struct Advanced {}
+
+#[component]
+fn Deliveries() -> impl IntoView {
+    let lang = use_lang();
+    let live = use_live();
+    let deliveries = LocalResource::new(move || {
+        live.deliveries.track();
+        client::get::<Vec<ScheduledDelivery>>("/api/deliveries")
+    });
+    let failure = RwSignal::new(None::<Failure>);
+    let advance = move |order_id: String, step: &'static str| {
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/deliveries/{order_id}/{step}");
+            if let Err(error) = client::send::<_, Advanced>("POST", &path, &()).await {
+                failure.set(Some(error));
+            }
+        });
+    };
+    view! {
+        <section class="panel wide">
+            <h1>{tr("배달 관리", "Deliveries")}</h1>
+            {move || failure.get().map(|f| view! { <p class="form-error" role="alert">{f.message}</p> })}
+            <Transition fallback=|| view! { <p class="loading">"…"</p> }>
+                {move || deliveries.get().map(|result| match result {
+                    Ok(list) if list.is_empty() => view! { <p>{tr("예정된 배달이 없어요.", "No deliveries scheduled.")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="deliveries">
+                            {list.into_iter().map(|d| {
+                                let id = d.order_id.to_string();
+                                let (id1, id2) = (id.clone(), id.clone());
+                                let l = lang.get();
+                                view! {
+                                    <li class=format!("delivery status-{}", d.status) data-order=id.clone()>
+                                        <p class="when">{l.date(d.delivery_date)} " · " {window_words(&d.window, l)}</p>
+                                        <p class="who">{d.recipient_name.clone()} " · " {d.recipient_phone.clone()}</p>
+                                        <p class="where">{d.address.clone()}</p>
+                                        {d.card_message.clone().map(|m| view! { <p class="card-message">"“" {m} "”"</p> })}
+                                        <p class="status">{stage_words(&d.status, l)}</p>
+                                        {(d.status == "preparing").then(|| view! {
+                                            <button type="button" on:click=move |_| advance(id1.clone(), "dispatch")>{tr("배달 출발", "Send out")}</button>
+                                        })}
+                                        {(d.status == "out_for_delivery").then(|| view! {
+                                            <button type="button" on:click=move |_| advance(id2.clone(), "deliver")>{tr("배달 완료", "Mark delivered")}</button>
+                                        })}
+                                        <a href=format!("/staff/orders/{id}")>{tr("주문 기록", "Order timeline")}</a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct ParkedMessage {
+    context: String,
+    kind: String,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct Redriven {
+    moved: usize,
+}
+
+/// Which context states a timeline step.
+fn context_of(step: &str) -> &'static str {
+    match step {
+        "payment_approved" | "payment_declined" | "refunded" => "payment",
+        "preparing" | "out_for_delivery" | "delivered" => "delivery",
+        _ => "order",
+    }
+}
+
+/// `/staff/orders/:id`: the saga of one order and anything parked on its way.
+#[component]
+pub fn StaffOrderPage() -> impl IntoView {
+    view! {
+        <Title text=tr("주문 기록", "Order timeline") />
+        <Guard staff=true><StaffNav /><StaffOrder /></Guard>
+    }
+}
+
+#[component]
+fn StaffOrder() -> impl IntoView {
+    let lang = use_lang();
+    let live = use_live();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let redriven = RwSignal::new(None::<usize>);
+    let order = LocalResource::new(move || {
+        live.deliveries.track();
+        let id = id();
+        async move { client::get::<OrderView>(&format!("/api/orders/{id}")).await }
+    });
+    let parked = LocalResource::new(move || {
+        redriven.track();
+        let id = id();
+        async move { client::get::<Vec<ParkedMessage>>(&format!("/api/parked?order_id={id}")).await }
+    });
+    let redrive = move |context: String| {
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/parked/{context}/redrive");
+            if let Ok(done) = client::send::<_, Redriven>("POST", &path, &()).await {
+                redriven.set(Some(done.moved));
+            }
+        });
+    };
+    view! {
+        <section class="panel wide">
+            <h1>{tr("주문 기록", "Order timeline")}</h1>
+            <Transition fallback=|| view! { <p class="loading">"…"</p> }>
+                {move || order.get().map(|result| match result {
+                    Ok(o) => {
+                        let l = lang.get();
+                        view! {
+                            <p>{o.recipient_name.clone()} " · " {o.address.clone()} " · " {contracts::Won(o.total_won).to_string()}</p>
+                            <table class="saga">
+                                <thead><tr><th scope="col">{tr("시각", "Time")}</th><th scope="col">{tr("맥락", "Context")}</th><th scope="col">{tr("사건", "Event")}</th></tr></thead>
+                                <tbody>{o.timeline.iter().map(|s| view! {
+                                    <tr><td><time datetime=s.at.to_rfc3339()>{l.moment(s.at)}</time></td>
+                                        <td>{context_of(&s.step)}</td>
+                                        <td>{stage_words(&s.step, l)} {s.detail.clone().map(|d| format!(" — {d}"))}</td></tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        }.into_any()
+                    }
+                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                })}
+            </Transition>
+            <h2>{tr("보류된 메시지", "Parked messages")}</h2>
+            {move || redriven.get().map(|n| view! { <p role="status">{match lang.get() {
+                Lang::Ko => format!("메시지 {n}개를 다시 보냈어요."),
+                Lang::En => format!("{n} message(s) sent back to their queue."),
+            }}</p> })}
+            <Transition fallback=|| ()>
+                {move || parked.get().map(|result| match result {
+                    Ok(list) if list.is_empty() => view! { <p>{tr("보류된 메시지가 없어요.", "Nothing is parked for this order.")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="parked">{list.into_iter().map(|m| {
+                            let context = m.context.clone();
+                            view! {
+                                <li><strong>{m.context.clone()}</strong> " · " {m.kind.clone()} " · "
+                                    {m.at.map(|at| lang.get().moment(at))}
+                                    <pre>{m.body.clone()}</pre>
+                                    <button type="button" on:click=move |_| redrive(context.clone())>{tr("다시 보내기", "Re-drive")}</button></li>
+                            }
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}

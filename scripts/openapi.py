@@ -1,0 +1,113 @@
+"""Writes server/src/api/openapi.json, the OpenAPI 3.1 document of Petal's JSON API.
+
+Edit the paths and schemas here, run `python3 scripts/openapi.py`, commit both files; the unit
+test `the_openapi_document_names_exactly_the_routes_we_serve` fails when the document and the
+router disagree.
+"""
+import json
+import pathlib
+S=lambda name: {"$ref": f"#/components/schemas/{name}"}
+def obj(props, required=None):
+    o={"type":"object","properties":props}
+    o["required"]=required if required is not None else list(props)
+    return o
+s=lambda **k: dict(type="string", **k)
+i=lambda **k: dict(type="integer", **k)
+b={"type":"boolean"}
+uuid=s(format="uuid"); dt=s(format="date-time"); date=s(format="date")
+opt=lambda x: {"oneOf":[x,{"type":"null"}]}
+arr=lambda x: {"type":"array","items":x}
+loc=S("Localized")
+def resp(desc, schema=None):
+    r={"description":desc}
+    if schema: r["content"]={"application/json":{"schema":schema}}
+    return r
+E=lambda d: resp(d, S("Error"))
+def body(schema): return {"required":True,"content":{"application/json":{"schema":schema}}}
+csrf=[{"csrf":[]}]
+def op(summary, tag, ok, okcode="200", req=None, errors=(), params=(), write=False, desc=None):
+    o={"summary":summary,"tags":[tag],"responses":{okcode:ok}}
+    if desc: o["description"]=desc
+    if req: o["requestBody"]=body(req)
+    if params: o["parameters"]=list(params)
+    for code,text in errors: o["responses"][str(code)]=E(text)
+    if write:
+        o["security"]=csrf
+        o["responses"]["403"]=E("missing or stale CSRF token" + (", or not staff" if "staff" in tag else ""))
+    return o
+path=lambda name, desc, schema=None: {"name":name,"in":"path","required":True,"description":desc,"schema":schema or s()}
+U401=(401,"sign in first"); U422=(422,"a field needs fixing: each problem names the field"); U503=(503,"a context is not answering; try again shortly"); U404=(404,"no such thing, or not yours")
+ST403=(403,"staff only")
+schemas={
+ "Error": obj({"error":s(description="stable code, e.g. invalid_input, sign_in_required, staff_only, csrf, not_found, try_again_shortly"),"message":s(description="what to do, in words for a person"),"fields":arr(S("FieldProblem"))},["error","message"]),
+ "FieldProblem": obj({"field":s(),"code":s(description="required, too_long, invalid, past, out_of_stock, taken, …"),"message":s()}),
+ "Localized": obj({"ko":s(),"en":s()}),
+ "Account": obj({"id":uuid,"email":s(format="email"),"name":s(),"staff":b}),
+ "Session": obj({"account":opt(S("Account")),"csrf_token":s(description="send it in X-CSRF-Token with every state change")}),
+ "SignUp": obj({"email":s(format="email"),"name":s(),"password":s(minLength=10)}),
+ "SignIn": obj({"email":s(format="email"),"password":s()}),
+ "ProductInfo": obj({"slug":s(),"name_ko":s(),"name_en":s(),"description_ko":s(),"description_en":s(),"price_won":i(),"available":i(),"picture":s()}),
+ "Checkout": obj({"order_id":dict(uuid, description="one per checkout form: sending it twice places one order"),
+   "lines":arr(obj({"slug":s(),"quantity":i(minimum=1)})),"recipient_name":s(),"recipient_phone":s(),"address":s(),
+   "delivery_date":date,"window":s(enum=["morning","afternoon","evening"]),"card_message":opt(s(maxLength=150)),
+   "card_number":s(description="tokenized at once; never stored"),"card_expiry":s(example="12/30"),"card_cvc":s()},
+   ["lines","recipient_name","recipient_phone","address","delivery_date","window","card_number","card_expiry","card_cvc"]),
+ "Placed": obj({"order_id":uuid,"total_won":i(),"status":s(enum=["placed"])}),
+ "OrderLine": obj({"product_id":uuid,"slug":s(),"name":loc,"unit_price":i(),"quantity":i()}),
+ "OrderHistory": obj({"order_id":uuid,"customer_id":uuid,"status":s(),"payment_status":s(),"delivery_status":s(),"total_won":i(),
+   "lines":arr(S("OrderLine")),"recipient_name":s(),"address":s(),"delivery_date":date,"time_window":s(),"card_message":opt(s()),
+   "card_last4":s(),"placed_at":dt,"updated_at":dt}),
+ "TimelineStep": obj({"step":s(),"detail":opt(s()),"at":dt}),
+ "Message": obj({"id":uuid,"order_id":opt(uuid),"fact":s(),"title_ko":s(),"title_en":s(),"body_ko":s(),"body_en":s(),"created_at":dt,"read":b}),
+ "Messages": obj({"unread":i(),"messages":arr(S("Message"))}),
+ "Payment": obj({"order_id":uuid,"payment_id":uuid,"status":s(enum=["approved","declined","cancelled","refunded"]),"amount":opt(i()),
+   "last4":opt(s()),"reason":opt(s()),"refunded":opt(i()),"created_at":dt,"updated_at":dt}),
+ "ScheduledDelivery": obj({"order_id":uuid,"status":s(enum=["preparing","out_for_delivery","delivered"]),"recipient_name":s(),"recipient_phone":s(),
+   "address":s(),"delivery_date":date,"window":s(),"card_message":opt(s()),"updated_at":dt}),
+ "Advanced": obj({"order_id":uuid,"status":s()}),
+ "StockLevel": obj({"slug":s(),"name":loc,"price":i(),"on_hand":i(),"reserved":i(),"available":i(),"picture":s(),"low_stock":b}),
+ "HistoryEntry": obj({"at":dt,"actor":s(),"reason":s(),"stock_delta":opt(i()),"on_hand_after":opt(i()),"price_before":opt(i()),"price_after":opt(i()),"order_id":opt(uuid)}),
+ "NewFlower": obj({"slug":s(),"name":loc,"description":loc,"price_won":i(),"on_hand":i(),"picture":s(example="/flowers/red-rose-bouquet.svg")}),
+ "NewPrice": obj({"price_won":i(),"reason":s()}),
+ "ParkedMessage": obj({"context":s(),"kind":s(),"message_id":opt(uuid),"order_id":opt(s()),"at":opt(dt),"body":s()}),
+ "Restock": obj({"quantity":i(minimum=1),"reason":s()}),
+}
+oid=path("id","the order",uuid); oid2=path("order_id","the order",uuid); slug=path("slug","the product's slug")
+paths={
+ "/api/accounts":{"post":op("Sign up and sign in","accounts",resp("signed in as the new account",S("Session")),"201",S("SignUp"),[U422,(409,"an account with this email exists")],write=True)},
+ "/api/session":{
+   "get":op("Who am I, and the CSRF token","accounts",resp("the session",S("Session"))),
+   "post":op("Sign in (the session id is renewed)","accounts",resp("signed in",S("Session")),req=S("SignIn"),errors=[(401,"the email or the password is wrong")],write=True),
+   "delete":op("Sign out","accounts",resp("signed out"),"204",write=True)},
+ "/api/openapi.json":{"get":{"summary":"This document","tags":["catalog"],"responses":{"200":{"description":"OpenAPI 3.1","content":{"application/json":{"schema":{"type":"object"}}}}}}},
+ "/api/productInfos":{"get":op("The public catalog","catalog",resp("every product",arr(S("ProductInfo"))))},
+ "/api/orders":{"post":op("Place an order","orders",resp("placed; payment follows",S("Placed")),"201",S("Checkout"),[U401,U422,U503,(409,"the order id belongs to another checkout")],write=True)},
+ "/api/orders/{id}":{"get":op("One of my orders with its timeline","orders",resp("the order",{"allOf":[S("OrderHistory"),obj({"timeline":arr(S("TimelineStep"))})]}),errors=[U401,U404],params=[oid])},
+ "/api/orders/{id}/cancel":{"post":op("Cancel my order while the flowers have not left","orders",resp("cancelled; a charge is refunded"),"204",errors=[U401,U404,(409,"too late: the reason says why"),U503],params=[oid],write=True)},
+ "/api/orders/{id}/events":{"get":{"summary":"Live updates of one of my orders (server-sent events)","tags":["orders"],"parameters":[oid,{"name":"Last-Event-ID","in":"header","required":False,"schema":s(),"description":"resume after this event"}],
+   "responses":{"200":{"description":"an `order` event with the order and its timeline whenever it changes","content":{"text/event-stream":{"schema":s()}}},"401":E("sign in first"),"404":E("no such order, or not yours")}}},
+ "/api/orderHistories":{"get":op("My orders, newest first","orders",resp("my orders",arr(S("OrderHistory"))),errors=[U401])},
+ "/api/payments":{"get":op("My payments, newest first","payments",resp("my payments",arr(S("Payment"))),errors=[U401,U503])},
+ "/api/messages":{"get":op("My messages, newest first, with the unread count","messages",resp("my inbox",S("Messages")),errors=[U401,U503])},
+ "/api/messages/{id}/read":{"post":op("Mark one of my messages read","messages",resp("my inbox",S("Messages")),errors=[U401,U503],params=[path("id","the message",uuid)],write=True)},
+ "/api/events":{"get":{"summary":"Live nudges for my pages: my orders and my unread count; for staff also deliveries and stock (server-sent events)","tags":["messages"],
+   "responses":{"200":{"description":"`orders`, `messages`, `deliveries`, `products` events","content":{"text/event-stream":{"schema":s()}}},"401":E("sign in first")}}},
+ "/api/deliveries":{"get":op("The delivery schedule (staff)","staff",resp("paid deliveries by date and window",arr(S("ScheduledDelivery"))),errors=[U401,ST403,U422,U503],
+   params=[{"name":"from","in":"query","required":False,"schema":date,"description":"first day; today in Seoul if absent"}])},
+ "/api/deliveries/{order_id}/{step}":{"post":op("Send out or mark delivered (staff)","staff",resp("the new status",S("Advanced")),errors=[U401,U404,(409,"not possible now; the reason says why"),U503],
+   params=[oid2,path("step","dispatch or deliver",s(enum=["dispatch","deliver"]))],write=True)},
+ "/api/parked":{"get":op("Messages a context parked, optionally one order's (staff)","staff",resp("parked messages",arr(S("ParkedMessage"))),errors=[U401,ST403],
+   params=[{"name":"order_id","in":"query","required":False,"schema":s(),"description":"the order (correlation id)"}])},
+ "/api/parked/{context}/redrive":{"post":op("Send a context's parked messages back to its queue (staff)","staff",resp("how many moved",obj({"context":s(),"moved":i()})),errors=[U401,U404],
+   params=[path("context","inventory, order, payment, delivery, notification or view")],write=True)},
+ "/api/products":{
+   "get":op("Stock levels of every product (staff)","staff",resp("on hand, reserved, available",arr(S("StockLevel"))),errors=[U401,ST403,U503]),
+   "post":op("Add a flower (staff)","staff",resp("added",S("StockLevel")),"201",S("NewFlower"),[U401,U422,U503],write=True)},
+ "/api/products/{slug}":{"patch":op("Change a price (staff)","staff",resp("changed",S("StockLevel")),req=S("NewPrice"),errors=[U401,U404,U422,U503],params=[slug],write=True)},
+ "/api/products/{slug}/history":{"get":op("Who changed a product, when and why (staff)","staff",resp("newest first",arr(S("HistoryEntry"))),errors=[U401,ST403,U404,U503],params=[slug])},
+ "/api/products/{slug}/restock":{"post":op("Restock (staff)","staff",resp("restocked",S("StockLevel")),req=S("Restock"),errors=[U401,U404,U422,U503],params=[slug],write=True)},
+}
+doc={"openapi":"3.1.0","info":{"title":"Petal","version":"1","description":"The JSON API of Petal, a flower-delivery shop. Sessions are cookies; every POST, PATCH and DELETE must send the session's CSRF token (from GET /api/session) in X-CSRF-Token. Errors are {error, message, fields}."},
+ "servers":[{"url":"/"}],"paths":paths,
+ "components":{"schemas":schemas,"securitySchemes":{"csrf":{"type":"apiKey","in":"header","name":"X-CSRF-Token"}}}}
+open(pathlib.Path(__file__).resolve().parent.parent / 'server/src/api/openapi.json','w').write(json.dumps(doc,indent=1,ensure_ascii=False)+"\n")
