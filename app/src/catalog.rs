@@ -183,7 +183,7 @@ fn FlowerCard(flower: Flower, hidden: impl Fn() -> bool + Send + Sync + 'static)
     let lang = use_lang();
     let availability_class = flower.availability_class();
     let available = flower.available;
-    let href = format!("/flowers/{}", flower.slug);
+    let href = format!("/flower/{}", flower.slug);
     let f = flower.clone();
     let name = move || crate::checkout::flower_name(&f, lang.get());
     let f = flower.clone();

@@ -53,7 +53,7 @@ fn find(flowers: Vec<Flower>, slug: &str) -> Option<Flower> {
     flowers.into_iter().find(|f| f.slug == slug)
 }
 
-/// `/flowers/:slug`: a flower with its description, price and availability.
+/// `/flower/:slug`: a flower with its description, price and availability.
 #[component]
 pub fn FlowerPage() -> impl IntoView {
     let params = use_params_map();

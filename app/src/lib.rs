@@ -8,6 +8,9 @@
 //! ([`client`]) and follow changes over server-sent events ([`live`]). Nothing here touches a
 //! database directly.
 
+// The staff pages' views are deeply nested types; the browser build needs room to lay them out.
+#![recursion_limit = "256"]
+
 pub mod catalog;
 pub mod checkout;
 pub mod client;
@@ -88,7 +91,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=catalog::CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("/flowers/:slug") view=checkout::FlowerPage ssr=SsrMode::Async />
+                    <Route path=path!("/flower/:slug") view=checkout::FlowerPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=checkout::CheckoutPage />
                     <Route path=path!("/signin") view=|| view! { <session::AccountPage signing_up=false /> } />
                     <Route path=path!("/signup") view=|| view! { <session::AccountPage signing_up=true /> } />

@@ -9,7 +9,7 @@ use crate::{
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -65,11 +65,18 @@ pub fn Guard(#[prop(optional)] staff: bool, children: ChildrenFn) -> impl IntoVi
     let auth = use_auth();
     let location = use_location();
     let navigate = use_navigate();
+    // Only the sign-in state is tracked: the redirect itself changes the location.
     Effect::new(move |_| {
         if auth.0.get() == Some(None) {
-            let here = format!("{}{}", location.pathname.get(), location.search.get());
-            let next = js_encode(&here);
-            navigate(&format!("/signin?next={next}"), Default::default());
+            let here = with_search(
+                &location.pathname.get_untracked(),
+                &location.search.get_untracked(),
+            );
+            let options = leptos_router::NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&format!("/signin?next={}", js_encode(&here)), options);
         }
     });
     let checking = tr("확인하는 중…", "Checking…");
@@ -88,6 +95,14 @@ pub fn Guard(#[prop(optional)] staff: bool, children: ChildrenFn) -> impl IntoVi
     }
 }
 
+/// A path with its query string (the router hands the query over without its `?`).
+fn with_search(path: &str, search: &str) -> String {
+    match search.trim_start_matches('?') {
+        "" => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
 /// Percent-encodes a path for a query string.
 fn js_encode(text: &str) -> String {
     text.bytes()
@@ -98,6 +113,19 @@ fn js_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The `next` parameter of the page's address, decoded by the browser.
+fn next_from_address() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = window().location().search().ok()?;
+        web_sys::UrlSearchParams::new_with_str(&search)
+            .ok()?
+            .get("next")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
 }
 
 /// Where to go after signing in: a local path only, never another site.
@@ -119,7 +147,7 @@ struct Credentials {
 pub fn AccountPage(signing_up: bool) -> impl IntoView {
     let auth = use_auth();
     let lang = use_lang();
-    let query = use_query_map();
+    let location = use_location();
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -137,7 +165,7 @@ pub fn AccountPage(signing_up: bool) -> impl IntoView {
             password: password.get_untracked(),
             name: signing_up.then(|| name.get_untracked()),
         };
-        let next = next_page(query.get_untracked().get("next"));
+        let next = next_page(next_from_address());
         leptos::task::spawn_local(async move {
             let path = if signing_up {
                 "/api/accounts"
@@ -177,13 +205,9 @@ pub fn AccountPage(signing_up: bool) -> impl IntoView {
             view! { <p class="form-error" role="alert">{text}</p> }
         })
     };
+    // The other form keeps the same `?next=…`, passed on as it came.
     let other = move || {
-        let next = query.get().get("next").unwrap_or_default();
-        let suffix = if next.is_empty() {
-            String::new()
-        } else {
-            format!("?next={}", js_encode(&next))
-        };
+        let suffix = with_search("", &location.search.get());
         if signing_up {
             view! { <p>{tr("이미 회원이신가요?", "Have an account?")} " " <a href=format!("/signin{suffix}")>{tr("로그인", "Sign in")}</a></p> }
         } else {
@@ -248,6 +272,9 @@ mod tests {
         assert_eq!(next_page(Some("//evil.example".into())), "/");
         assert_eq!(next_page(Some("https://evil.example".into())), "/");
         assert_eq!(next_page(None), "/");
+        assert_eq!(with_search("/checkout", "flower=a"), "/checkout?flower=a");
+        assert_eq!(with_search("/checkout", "?flower=a"), "/checkout?flower=a");
+        assert_eq!(with_search("/orders", ""), "/orders");
         assert_eq!(
             js_encode("/checkout?flower=a&quantity=2"),
             "/checkout%3Fflower%3Da%26quantity%3D2"

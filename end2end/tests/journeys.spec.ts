@@ -87,7 +87,7 @@ test("a declined card ends the order as declined, and the customer is told", asy
   await expect(page.getByRole("button", { name: "주문 취소" })).toHaveCount(0);
   const inbox = new InboxPage(page);
   await inbox.open();
-  await expect(inbox.message("payment.declined")).toBeVisible();
+  await expect(inbox.message("order.rejected")).toBeVisible();
   await order.open(orderId);
   await order.expectStage("declined");
   await page.screenshot({ path: "screenshots/declined.png", fullPage: true });
@@ -165,5 +165,5 @@ test("a customer cannot open another customer's order or any staff page", async 
   // And a visitor who is not signed in is asked to sign in first.
   const visitor = await (await browser.newContext()).newPage();
   await visitor.goto(`/orders/${orderId}`);
-  await expect(visitor).toHaveURL(/\/signin\?next=%2Forders%2F/);
+  await expect(visitor).toHaveURL(/\/signin\?next=\/orders\//);
 });
