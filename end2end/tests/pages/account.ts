@@ -35,7 +35,7 @@ export class AccountPages {
     await this.page.getByLabel("이메일").fill(email);
     await this.page.getByLabel("비밀번호").fill("correct horse battery");
     await this.page.getByRole("button", { name: "회원가입" }).click();
-    await expect(this.page.getByRole("link", { name: "내 주문" })).toBeVisible();
+    await this.arrived();
     return email;
   }
 
@@ -45,6 +45,13 @@ export class AccountPages {
     await this.page.getByLabel("이메일").fill(email);
     await this.page.getByLabel("비밀번호").fill(password);
     await this.page.getByRole("button", { name: "로그인" }).click();
+    await this.arrived();
+  }
+
+  /** Signing in loads the next page afresh: wait until it is there, hydrated and signed in. */
+  private async arrived() {
+    await this.page.waitForURL((url) => !/^\/sign(in|up)/.test(url.pathname));
+    await hydrated(this.page);
     await expect(this.page.getByRole("link", { name: "내 주문" })).toBeVisible();
   }
 }
