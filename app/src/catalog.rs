@@ -67,7 +67,7 @@ mod ssr {
     pub async fn catalog() -> Result<Vec<Flower>, ServerFnError> {
         let read_models = use_context::<view::ReadModels>()
             .ok_or_else(|| ServerFnError::new("the catalog is not available on this server"))?;
-        let infos = read_models.product_infos().await.map_err(|error| {
+        let infos = read_models.catalog().await.map_err(|error| {
             tracing::error!(%error, "reading productInfos failed");
             ServerFnError::new("the catalog could not be loaded; please try again shortly")
         })?;
@@ -103,7 +103,7 @@ pub fn CatalogPage() -> impl IntoView {
     let normalized = Memo::new(move |_| query.get().trim().to_lowercase());
 
     view! {
-        <Title text=tr("꽃 둘러보기", "Flowers") />
+        <Title text=crate::i18n::now("꽃 둘러보기", "Flowers") />
         <section class="catalog" aria-labelledby="catalog-title">
             <div class="catalog-head">
                 <h1 id="catalog-title">{tr("오늘의 꽃", "Today's flowers")}</h1>

@@ -167,7 +167,7 @@ fn new_order_id() -> String {
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     view! {
-        <Title text=tr("주문하기", "Checkout") />
+        <Title text=crate::i18n::now("주문하기", "Checkout") />
         <Guard><CheckoutForm /></Guard>
     }
 }

@@ -152,6 +152,12 @@ pub fn switch_to(lang: Lang) {
     }
 }
 
+/// A text in the page's language as it is now, for places that are read once, outside the
+/// reactive system (the document title is written into the response after rendering).
+pub fn now(ko: &'static str, en: &'static str) -> &'static str {
+    use_lang().get_untracked().pick(ko, en)
+}
+
 /// A text in both languages that follows the page's language.
 pub fn tr(ko: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync {
     let lang = use_lang();

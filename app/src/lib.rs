@@ -171,7 +171,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let t = i18n::tr;
     view! {
-        <Title text=t("페이지를 찾을 수 없어요", "Page not found") />
+        <Title text=i18n::now("페이지를 찾을 수 없어요", "Page not found") />
         <section class="not-found">
             <h1>{t("페이지를 찾을 수 없어요", "We could not find that page")}</h1>
             <p>{t("주소를 다시 확인하시거나 꽃 목록으로 돌아가 주세요.", "Check the address or go back to the flowers.")}

@@ -106,7 +106,7 @@ fn line_summary(lines: &[OrderLine], lang: Lang) -> String {
 #[component]
 pub fn MyOrdersPage() -> impl IntoView {
     view! {
-        <Title text=tr("내 주문", "My orders") />
+        <Title text=crate::i18n::now("내 주문", "My orders") />
         <Guard><MyOrders /></Guard>
     }
 }
@@ -156,7 +156,7 @@ fn MyOrders() -> impl IntoView {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     view! {
-        <Title text=tr("주문 상세", "Your order") />
+        <Title text=crate::i18n::now("주문 상세", "Your order") />
         <Guard><OrderDetail /></Guard>
     }
 }
@@ -300,7 +300,7 @@ fn OrderDetail() -> impl IntoView {
 #[component]
 pub fn MessagesPage() -> impl IntoView {
     view! {
-        <Title text=tr("알림", "Messages") />
+        <Title text=crate::i18n::now("알림", "Messages") />
         <Guard><Inbox /></Guard>
     }
 }

@@ -216,7 +216,11 @@ pub fn AccountPage(signing_up: bool) -> impl IntoView {
     };
 
     view! {
-        <Title text=title />
+        <Title text=if signing_up {
+            crate::i18n::now("회원가입", "Create an account")
+        } else {
+            crate::i18n::now("로그인", "Sign in")
+        } />
         <section class="panel account-form">
             <h1>{title}</h1>
             <form on:submit=submit novalidate>

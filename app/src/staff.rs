@@ -35,7 +35,7 @@ fn StaffNav() -> impl IntoView {
 #[component]
 pub fn InventoryPage() -> impl IntoView {
     view! {
-        <Title text=tr("재고 관리", "Inventory") />
+        <Title text=crate::i18n::now("재고 관리", "Inventory") />
         <Guard staff=true><StaffNav /><Inventory /></Guard>
     }
 }
@@ -288,7 +288,7 @@ fn AddFlower(pictures: Vec<String>, changed: RwSignal<u64>) -> impl IntoView {
 #[component]
 pub fn DeliveriesPage() -> impl IntoView {
     view! {
-        <Title text=tr("배달 관리", "Deliveries") />
+        <Title text=crate::i18n::now("배달 관리", "Deliveries") />
         <Guard staff=true><StaffNav /><Deliveries /></Guard>
     }
 }
@@ -378,7 +378,7 @@ fn context_of(step: &str) -> &'static str {
 #[component]
 pub fn StaffOrderPage() -> impl IntoView {
     view! {
-        <Title text=tr("주문 기록", "Order timeline") />
+        <Title text=crate::i18n::now("주문 기록", "Order timeline") />
         <Guard staff=true><StaffNav /><StaffOrder /></Guard>
     }
 }

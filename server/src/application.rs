@@ -121,7 +121,8 @@ impl Application {
                     let nudging = Nudging::new(inbox, workers.nudger(), announce_view_change);
                     workers.consume_with(context, nudging);
                     let hub = api::Hub::default();
-                    workers.listen_live(hub.clone());
+                    let read_models = view::ReadModels::new(pool.clone());
+                    workers.listen_live(hub.clone(), read_models.clone());
                     let accounts_pool = db::postgres(
                         web::ACCOUNTS,
                         &settings.database_url(web::ACCOUNTS),
@@ -129,7 +130,6 @@ impl Application {
                         &web::MIGRATOR,
                     )
                     .await?;
-                    let read_models = view::ReadModels::new(pool.clone());
                     let api = api::ApiState {
                         accounts: api::Accounts::new(accounts_pool.clone()),
                         read_models: read_models.clone(),
@@ -219,6 +219,12 @@ impl Application {
                 tracing::info!("shutting down: finishing requests and messages in hand");
             }
         };
+        // Small responses go out at once, not after the peer's delayed ACK (40 ms).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "TCP_NODELAY not set");
+            }
+        });
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(stop_serving)
             .await
@@ -311,20 +317,25 @@ impl Workers {
     }
 
     /// Hands every live nudge this process hears to `hub`, for the pages' event streams.
-    fn listen_live(&mut self, hub: api::Hub) {
+    /// A product nudge also drops the catalog `read_models` reuse.
+    fn listen_live(&mut self, hub: api::Hub, read_models: view::ReadModels) {
         let (broker, topology) = (self.broker.clone(), self.topology.clone());
         let status = self.status("web.live");
         self.spawn("web.live", move |stop| {
-            let (broker, topology, hub, status) = (
+            let (broker, topology, hub, status, read_models) = (
                 broker.clone(),
                 topology.clone(),
                 hub.clone(),
                 status.clone(),
+                read_models.clone(),
             );
             async move {
                 status.set_running(true);
                 live::listen(&broker, &topology, stop, |_, body| {
-                    if let Ok(nudge) = serde_json::from_value(body) {
+                    if let Ok(nudge) = serde_json::from_value::<Nudge>(body) {
+                        if matches!(nudge, Nudge::Product { .. }) {
+                            read_models.forget_catalog();
+                        }
                         hub.publish(nudge);
                     }
                 })

@@ -3,6 +3,10 @@
 use contracts::{inventory::ProductChanged, Event};
 use messaging::{Envelope, HandleError, Handler};
 use sqlx::{PgConnection, PgPool};
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 use uuid::Uuid;
 
 /// One product on the storefront.
@@ -27,11 +31,40 @@ const COLUMNS: &str = "product_id, slug, name_ko, name_en, description_ko, descr
 #[derive(Clone)]
 pub struct ReadModels {
     pool: PgPool,
+    /// The catalog as last read, and when: every page shows it, and it rarely changes.
+    catalog: Arc<Mutex<Option<CatalogRead>>>,
 }
+
+/// The catalog, and when it was read.
+type CatalogRead = (Instant, Vec<ProductInfo>);
+
+/// How long a read of the catalog is reused. A change announced by a live nudge drops it at
+/// once ([`ReadModels::forget_catalog`]); this bounds staleness when a nudge is lost.
+const CATALOG_FRESH_FOR: Duration = Duration::from_secs(1);
 
 impl ReadModels {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            catalog: Arc::default(),
+        }
+    }
+
+    /// The catalog, from the last read if it is younger than a second.
+    pub async fn catalog(&self) -> Result<Vec<ProductInfo>, sqlx::Error> {
+        if let Some((read_at, products)) = &*self.catalog.lock().expect("catalog lock") {
+            if read_at.elapsed() < CATALOG_FRESH_FOR {
+                return Ok(products.clone());
+            }
+        }
+        let products = self.product_infos().await?;
+        *self.catalog.lock().expect("catalog lock") = Some((Instant::now(), products.clone()));
+        Ok(products)
+    }
+
+    /// Drops the reused catalog: a product changed.
+    pub fn forget_catalog(&self) {
+        *self.catalog.lock().expect("catalog lock") = None;
     }
 
     pub fn pool(&self) -> &PgPool {

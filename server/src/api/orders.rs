@@ -50,7 +50,7 @@ impl From<ProductInfo> for Product {
 
 /// The public catalog.
 pub async fn product_infos(State(state): State<ApiState>) -> Result<Json<Vec<Product>>, ApiError> {
-    let products = state.read_models.product_infos().await?;
+    let products = state.read_models.catalog().await?;
     Ok(Json(products.into_iter().map(Product::from).collect()))
 }
 

@@ -37,13 +37,64 @@ async fn the_demo_catalog_reaches_the_storefront_and_a_restock_shows_without_a_r
         available(&read_models, "red-rose-bouquet").await == Some(17)
     })
     .await;
-    assert!(petal
-        .get("/")
-        .await
-        .text()
-        .await
-        .unwrap()
-        .contains("재고 17개"));
+    // The page reuses a catalog read for up to a second; the change's nudge drops it sooner.
+    eventually("the page shows the new stock", || async {
+        petal
+            .get("/")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("재고 17개")
+    })
+    .await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn many_pages_rendered_at_once_all_come_out_whole() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let read_models = shop.read_models().await;
+    eventually("every demo product is projected", || async {
+        read_models.product_infos().await.unwrap().len() == DEMO_PRODUCTS
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let base = petal.base_url();
+    let pages = [
+        "/",
+        "/flower/pink-tulips",
+        "/signin",
+        "/orders",
+        "/no-such-page",
+    ];
+    let requests = (0..200).map(|i| {
+        let (client, url) = (client.clone(), format!("{base}{}", pages[i % pages.len()]));
+        async move {
+            let response = client
+                .get(&url)
+                .header("accept-language", if i % 2 == 0 { "ko" } else { "en" })
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            let status = response.status();
+            let body = response
+                .text()
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            (url, status, body)
+        }
+    });
+    for (url, status, body) in futures_util::future::join_all(requests).await {
+        assert!(status.is_success() || status == 404, "{url}: {status}");
+        // A render that panics cuts the stream: the body fails to arrive whole (above) or lacks
+        // the document's end.
+        assert!(body.contains("</html>"), "{url} was cut short");
+        assert!(body.contains("<title>"), "{url} has a title");
+    }
 
     petal.stop().await;
     shop.finish().await;
