@@ -58,48 +58,60 @@ impl Lang {
         }
     }
 
-    /// A date the way this language writes it: `11월 24일 (화)` or `Tue, 24 Nov`.
+    /// A date the way this language writes it: `2026년 11월 24일 (화)` or `Tue, 24 Nov 2026`.
+    /// Written out by hand: chrono's `format` would bring its whole formatting machinery into
+    /// the browser bundle.
     pub fn date(self, date: chrono::NaiveDate) -> String {
         use chrono::Datelike;
-        const KO_DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        let month = date.month0() as usize;
         match self {
             Lang::Ko => format!(
                 "{}년 {}월 {}일 ({})",
                 date.year(),
-                date.month(),
+                month + 1,
                 date.day(),
-                KO_DAYS[date.weekday().num_days_from_monday() as usize]
+                KO_DAYS[weekday]
             ),
-            Lang::En => date.format("%a, %-d %b %Y").to_string(),
+            Lang::En => format!(
+                "{}, {} {} {}",
+                EN_DAYS[weekday],
+                date.day(),
+                EN_MONTHS[month],
+                date.year()
+            ),
         }
     }
 
     /// A moment in Seoul time: `11월 24일 오후 3:05` or `24 Nov, 3:05 PM`.
     pub fn moment(self, at: chrono::DateTime<chrono::Utc>) -> String {
-        use chrono::Timelike;
+        use chrono::{Datelike, Timelike};
         // Seoul has kept UTC+9 without daylight saving since 1988.
-        let local = at + chrono::Duration::hours(9);
+        let local = at.naive_utc() + chrono::Duration::hours(9);
         let (pm, hour) = local.hour12();
+        let minute = local.minute();
         match self {
             Lang::Ko => format!(
-                "{} {}:{:02}",
-                local.format("%-m월 %-d일"),
-                if pm {
-                    format!("오후 {hour}")
-                } else {
-                    format!("오전 {hour}")
-                },
-                local.minute()
+                "{}월 {}일 {} {hour}:{minute:02}",
+                local.month(),
+                local.day(),
+                if pm { "오후" } else { "오전" }
             ),
             Lang::En => format!(
-                "{}, {hour}:{:02} {}",
-                local.format("%-d %b"),
-                local.minute(),
+                "{} {}, {hour}:{minute:02} {}",
+                local.day(),
+                EN_MONTHS[local.month0() as usize],
                 if pm { "PM" } else { "AM" }
             ),
         }
     }
 }
+
+const KO_DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
+const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const EN_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// The page's language, shared by every component.
 #[derive(Clone, Copy)]
