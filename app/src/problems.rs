@@ -47,6 +47,7 @@ pub fn korean(problem: &FieldProblem) -> String {
         ("slug", "taken") => "이미 있는 주소 이름이에요. 다른 이름을 정해 주세요.",
         ("slug", _) => "영문 소문자, 숫자, 하이픈으로 적어 주세요 (예: red-roses).",
         ("picture", _) => "그림을 골라 주세요.",
+        ("photo", _) => "512KB 이하의 PNG나 JPEG 사진을 올려 주세요.",
         _ => return problem.message.clone(),
     };
     if problem.code == "out_of_stock" {

@@ -56,6 +56,9 @@ struct NewPrice {
 fn Inventory() -> impl IntoView {
     let live = use_live();
     let changed = RwSignal::new(0u64);
+    // The last refused change, kept here so it survives the table being drawn again when a
+    // live update arrives.
+    let refused = RwSignal::new(None::<(String, Failure)>);
     let products = LocalResource::new(move || {
         live.products.track();
         changed.track();
@@ -79,7 +82,7 @@ fn Inventory() -> impl IntoView {
                                     <th scope="col">{tr("변경", "Change")}</th>
                                 </tr></thead>
                                 <tbody>
-                                    {list.into_iter().map(|p| view! { <ProductRow product=p changed /> }).collect_view()}
+                                    {list.into_iter().map(|p| view! { <ProductRow product=p changed refused /> }).collect_view()}
                                 </tbody>
                             </table>
                             <AddFlower pictures changed />
@@ -93,18 +96,41 @@ fn Inventory() -> impl IntoView {
 }
 
 #[component]
-fn ProductRow(product: StockLevel, changed: RwSignal<u64>) -> impl IntoView {
+fn ProductRow(
+    product: StockLevel,
+    changed: RwSignal<u64>,
+    refused: RwSignal<Option<(String, Failure)>>,
+) -> impl IntoView {
     let lang = use_lang();
     let slug = product.slug.clone();
     let quantity = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let price = RwSignal::new(product.price.0.to_string());
     let price_reason = RwSignal::new(String::new());
-    let failure = RwSignal::new(None::<Failure>);
+    let failure = RwSignal::new(
+        refused
+            .get_untracked()
+            .filter(|(of, _)| *of == slug)
+            .map(|(_, failure)| failure),
+    );
     let history = RwSignal::new(None::<Vec<HistoryEntry>>);
+    let outcome = {
+        let slug = slug.clone();
+        move |result: Result<StockLevel, Failure>| match result {
+            Ok(_) => {
+                refused.set(None);
+                failure.set(None);
+                changed.update(|n| *n += 1);
+            }
+            Err(error) => {
+                refused.set(Some((slug.clone(), error.clone())));
+                failure.set(Some(error));
+            }
+        }
+    };
 
     let restock = {
-        let slug = slug.clone();
+        let (slug, outcome) = (slug.clone(), outcome.clone());
         move |ev: SubmitEvent| {
             ev.prevent_default();
             let path = format!("/api/products/{slug}/restock");
@@ -112,16 +138,14 @@ fn ProductRow(product: StockLevel, changed: RwSignal<u64>) -> impl IntoView {
                 quantity: quantity.get_untracked().trim().parse().unwrap_or(0),
                 reason: reason.get_untracked(),
             };
+            let outcome = outcome.clone();
             leptos::task::spawn_local(async move {
-                match client::send::<_, StockLevel>("POST", &path, &body).await {
-                    Ok(_) => changed.update(|n| *n += 1),
-                    Err(error) => failure.set(Some(error)),
-                }
+                outcome(client::send::<_, StockLevel>("POST", &path, &body).await);
             });
         }
     };
     let reprice = {
-        let slug = slug.clone();
+        let (slug, outcome) = (slug.clone(), outcome.clone());
         move |ev: SubmitEvent| {
             ev.prevent_default();
             let path = format!("/api/products/{slug}");
@@ -134,11 +158,9 @@ fn ProductRow(product: StockLevel, changed: RwSignal<u64>) -> impl IntoView {
                     .unwrap_or(0),
                 reason: price_reason.get_untracked(),
             };
+            let outcome = outcome.clone();
             leptos::task::spawn_local(async move {
-                match client::send::<_, StockLevel>("PATCH", &path, &body).await {
-                    Ok(_) => changed.update(|n| *n += 1),
-                    Err(error) => failure.set(Some(error)),
-                }
+                outcome(client::send::<_, StockLevel>("PATCH", &path, &body).await);
             });
         }
     };
@@ -215,6 +237,8 @@ struct NewFlower {
     price_won: i64,
     on_hand: i64,
     picture: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    photo: Option<String>,
 }
 
 #[component]
@@ -223,6 +247,31 @@ fn AddFlower(pictures: Vec<String>, changed: RwSignal<u64>) -> impl IntoView {
     let (slug, name_ko, name_en, description_ko, description_en, price, on_hand) =
         (text(), text(), text(), text(), text(), text(), text());
     let picture = RwSignal::new(pictures.first().cloned().unwrap_or_default());
+    let photo = RwSignal::new(None::<String>);
+    // The chosen file, read by the browser into a `data:` URL (checked again on the server).
+    let choose_photo = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let file = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|input| input.files())
+                .and_then(|files| files.get(0));
+            let (Some(file), Ok(reader)) = (file, web_sys::FileReader::new()) else {
+                photo.set(None);
+                return;
+            };
+            let done = reader.clone();
+            let onload = wasm_bindgen::closure::Closure::once_into_js(move || {
+                photo.set(done.result().ok().and_then(|r| r.as_string()));
+            });
+            reader.set_onload(Some(onload.unchecked_ref()));
+            let _ = reader.read_as_data_url(&file);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, photo);
+    };
     let failure = RwSignal::new(None::<Failure>);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -239,6 +288,7 @@ fn AddFlower(pictures: Vec<String>, changed: RwSignal<u64>) -> impl IntoView {
             price_won: price.get_untracked().trim().parse().unwrap_or(0),
             on_hand: on_hand.get_untracked().trim().parse().unwrap_or(-1),
             picture: picture.get_untracked(),
+            photo: photo.get_untracked(),
         };
         leptos::task::spawn_local(async move {
             match client::send::<_, StockLevel>("POST", "/api/products", &body).await {
@@ -278,6 +328,11 @@ fn AddFlower(pictures: Vec<String>, changed: RwSignal<u64>) -> impl IntoView {
                     {pictures.into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
                 </select>
                 <FieldError failure field="picture" />
+            </div>
+            <div class="field">
+                <label for="photo">{tr("사진 올리기 (PNG·JPEG, 512KB까지, 선택)", "Upload a photo (PNG or JPEG, up to 512 KB, optional)")}</label>
+                <input id="photo" type="file" accept="image/png,image/jpeg" on:change=choose_photo />
+                <FieldError failure field="photo" />
             </div>
             <button type="submit" class="primary">{tr("추가", "Add")}</button>
         </form>

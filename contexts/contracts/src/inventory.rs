@@ -130,8 +130,15 @@ pub enum CatalogCommand {
         description: Localized,
         price_won: i64,
         on_hand: i64,
+        /// One of the shop's drawings, e.g. `/flowers/red-rose-bouquet.svg`, unless `photo`.
+        #[serde(default)]
         picture: String,
+        /// An uploaded PNG or JPEG as a `data:` URL; served at `/pictures/<slug>`.
+        #[serde(default)]
+        photo: Option<String>,
     },
+    /// The uploaded photo of a product, for serving it.
+    Photo { slug: String },
 }
 
 /// A product as staff see it: what is on the shelf, what is held for unpaid orders, and what
@@ -185,6 +192,11 @@ pub enum CatalogReply {
     UnknownProduct,
     /// The slug of a new product is taken.
     Taken,
+    /// An uploaded photo, base64-encoded.
+    Photo {
+        content_type: String,
+        data_base64: String,
+    },
 }
 
 impl CatalogReply {

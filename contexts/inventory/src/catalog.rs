@@ -3,10 +3,11 @@
 //! with who made it and why, and published as a `ProductChanged` in the same transaction.
 
 use crate::{
-    domain::{self, NewProduct, PriceChange, ProductError, ProductInput, Restock},
+    domain::{self, NewProduct, Photo, PriceChange, ProductError, ProductInput, Restock},
     store::{insert, publish, PRODUCT_COLUMNS},
     Inventory, Product, RestockError,
 };
+use base64::Engine;
 use contracts::{
     inventory::{CatalogCommand, CatalogReply, HistoryEntry, StockLevel},
     Localized, Won,
@@ -99,6 +100,7 @@ impl Inventory {
                 price_won,
                 on_hand,
                 picture,
+                photo,
             } => {
                 let parsed = NewProduct::parse(&ProductInput {
                     slug: slug.clone(),
@@ -107,15 +109,31 @@ impl Inventory {
                     price_won: *price_won,
                     on_hand: *on_hand,
                 })
-                .and_then(|product| Ok((product, domain::picture(picture)?)));
+                .and_then(|product| match photo {
+                    Some(photo) => {
+                        let photo = Photo::parse_data_url(photo)?;
+                        let path = format!("/pictures/{}", product.slug);
+                        Ok((product, path, Some(photo)))
+                    }
+                    None => Ok((product, domain::picture(picture)?, None)),
+                });
                 match parsed {
                     Err(error) => error.into(),
-                    Ok((product, picture)) => match self.add(&product, &picture, actor).await? {
-                        Some(product) => changed(product),
-                        None => CatalogReply::Taken,
-                    },
+                    Ok((product, picture, photo)) => {
+                        match self.add(&product, &picture, photo.as_ref(), actor).await? {
+                            Some(product) => changed(product),
+                            None => CatalogReply::Taken,
+                        }
+                    }
                 }
             }
+            CatalogCommand::Photo { slug } => match self.photo(slug).await? {
+                Some((content_type, bytes)) => CatalogReply::Photo {
+                    content_type,
+                    data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                },
+                None => CatalogReply::UnknownProduct,
+            },
         })
     }
 
@@ -159,17 +177,40 @@ impl Inventory {
         Ok(Some(product))
     }
 
-    /// Adds one product with the chosen picture; `None` if its slug is taken.
+    /// Adds one product with the chosen picture (and its uploaded photo); `None` if its slug
+    /// is taken.
     pub async fn add(
         &self,
         product: &NewProduct,
         picture: &str,
+        photo: Option<&Photo>,
         actor: &str,
     ) -> Result<Option<Product>, sqlx::Error> {
         let mut tx = self.pool().begin().await?;
         let inserted = insert(&mut tx, product, picture, actor).await?;
+        if let (Some(product), Some(photo)) = (&inserted, photo) {
+            sqlx::query(
+                "INSERT INTO product_photos (product_id, content_type, bytes) VALUES ($1, $2, $3)",
+            )
+            .bind(product.id)
+            .bind(photo.content_type)
+            .bind(&photo.bytes)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(inserted)
+    }
+
+    /// A product's uploaded photo: its content type and bytes.
+    pub async fn photo(&self, slug: &str) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT f.content_type, f.bytes FROM product_photos f
+             JOIN products p ON p.id = f.product_id WHERE p.slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(self.pool())
+        .await
     }
 
     /// Stock movements and price changes of one product, newest first (the latest 200).

@@ -49,6 +49,7 @@ pub fn routes(state: ApiState) -> Router {
                 .delete(accounts::sign_out),
         )
         .route("/api/productInfos", get(orders::product_infos))
+        .route("/pictures/{slug}", get(orders::photo))
         .route("/api/orders", post(orders::place))
         .route("/api/orders/{id}", get(orders::get_one))
         .route("/api/orders/{id}/cancel", post(orders::cancel))

@@ -158,7 +158,12 @@ pub struct NewFlower {
     description: Localized,
     price_won: i64,
     on_hand: i64,
+    /// One of the shop's drawings, unless a photo is uploaded.
+    #[serde(default)]
     picture: String,
+    /// A PNG or JPEG as a `data:` URL.
+    #[serde(default)]
+    photo: Option<String>,
 }
 
 /// `POST /api/products`: the shop starts selling a flower (staff).
@@ -174,6 +179,7 @@ pub async fn add_product(
         price_won: body.price_won,
         on_hand: body.on_hand,
         picture: body.picture,
+        photo: body.photo,
     };
     let product = changed(catalog(staff, &state, command).await?)?;
     Ok((StatusCode::CREATED, product))

@@ -411,6 +411,47 @@ async fn staff_look_after_the_catalog_and_see_the_schedule_customers_see_their_p
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused["fields"][0]["field"], "picture");
 
+    // A flower with its own photo: PNG or JPEG only, served from /pictures/<slug>.
+    let png = b"\x89PNG\r\n\x1a\n a tiny picture";
+    let as_data_url = |bytes: &[u8]| {
+        use base64::Engine;
+        format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
+    };
+    let photographed = json!({
+        "slug": "spring-ranunculus",
+        "name": {"ko": "봄 라넌큘러스", "en": "Spring Ranunculus"},
+        "description": {"ko": "겹겹의 꽃잎", "en": "Layer upon layer of petals"},
+        "price_won": 42000,
+        "on_hand": 4,
+        "photo": as_data_url(png)
+    });
+    let (status, added) = staff.post("/api/products", photographed.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["picture"], "/pictures/spring-ranunculus");
+    let picture = customer
+        .http
+        .get(format!("{}/pictures/spring-ranunculus", customer.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(picture.status(), StatusCode::OK);
+    assert_eq!(picture.headers()["content-type"], "image/png");
+    assert_eq!(picture.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(picture.bytes().await.unwrap().as_ref(), png.as_slice());
+    let mut script = photographed;
+    script["slug"] = json!("not-a-picture");
+    script["photo"] = json!(as_data_url(b"<svg onload=\"alert(1)\"/>"));
+    let (status, refused) = staff.post("/api/products", script).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["fields"][0]["field"], "photo");
+    assert_eq!(
+        customer.get("/pictures/not-a-picture").await.0,
+        StatusCode::NOT_FOUND
+    );
+
     eventually(
         "the storefront shows the new flower and the new price",
         || async {
