@@ -191,14 +191,14 @@ fn ProductRow(
             <td class="reserved">{product.reserved}</td>
             <td class="available">{product.available}</td>
             <td class="changes">
-                <form class="inline" on:submit=restock aria-label=tr("입고", "Restock")>
+                <form class="inline" novalidate on:submit=restock aria-label=tr("입고", "Restock")>
                     <input type="number" min="1" placeholder=tr("수량", "Qty") aria-label=tr("입고 수량", "Quantity arriving")
                         prop:value=quantity on:input=move |ev| quantity.set(event_target_value(&ev)) />
                     <input placeholder=tr("이유", "Reason") aria-label=tr("입고 이유", "Restock reason")
                         prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
                     <button type="submit">{tr("입고", "Restock")}</button>
                 </form>
-                <form class="inline" on:submit=reprice aria-label=tr("가격 변경", "Change price")>
+                <form class="inline" novalidate on:submit=reprice aria-label=tr("가격 변경", "Change price")>
                     <input type="number" min="100" step="100" aria-label=tr("새 가격 (원)", "New price (won)")
                         prop:value=price on:input=move |ev| price.set(event_target_value(&ev)) />
                     <input placeholder=tr("이유", "Reason") aria-label=tr("가격 변경 이유", "Price change reason")
@@ -313,7 +313,7 @@ fn AddFlower(pictures: Vec<String>, changed: RwSignal<u64>) -> impl IntoView {
         }
     };
     view! {
-        <form class="add-flower" on:submit=submit>
+        <form class="add-flower" novalidate on:submit=submit>
             <h2>{tr("새 꽃 추가", "Add a flower")}</h2>
             {input("slug", "주소 이름 (영문)", "Slug (for the address)", slug)}
             {input("name.ko", "이름 (한국어)", "Name (Korean)", name_ko)}
