@@ -167,3 +167,16 @@ test("a customer cannot open another customer's order or any staff page", async 
   await visitor.goto(`/orders/${orderId}`);
   await expect(visitor).toHaveURL(/\/signin\?next=\/orders\//);
 });
+
+test("pressing pay twice places one order", async ({ page }) => {
+  await new AccountPages(page).signUp("두번");
+  const checkout = new CheckoutPage(page);
+  await checkout.open("dried-lavender");
+  await checkout.fill();
+  await page.getByRole("button", { name: "결제하고 주문하기" }).dblclick();
+  await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+  await page.goto("/orders");
+  await hydrated(page);
+  await expect(page.locator("li.order-row")).toHaveCount(1);
+  await page.screenshot({ path: "screenshots/my-orders.png", fullPage: true });
+});

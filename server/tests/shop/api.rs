@@ -548,6 +548,76 @@ async fn pages_follow_an_order_and_the_inbox_live_over_server_sent_events() {
 }
 
 #[tokio::test]
+async fn staff_see_an_orders_parked_messages_and_send_them_back() {
+    let shop = shop();
+    let petal = shop.start(Role::ALL).await;
+    let mut staff = Browser::open(&petal).await;
+    staff.sign_in(STAFF_EMAIL, STAFF_PASSWORD).await;
+    let mut customer = Browser::open(&petal).await;
+    customer.sign_up("고객").await;
+
+    // A delivery fact about an order whose body breaks its contract: the view parks it.
+    let order_id = Uuid::now_v7();
+    let mut poison = messaging::Envelope::new(
+        <contracts::delivery::DeliveryDispatched as contracts::Event>::ROUTING_KEY,
+        1,
+        &json!({}),
+        Some(order_id.to_string()),
+    );
+    poison.body = b"{\"order_id\": 42}".to_vec();
+    shop.publish(&poison).await;
+    let path = format!("/api/parked?order_id={order_id}");
+    eventually("the view parks it", || async {
+        let (_, parked) = staff.get(&path).await;
+        parked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["context"] == "view")
+    })
+    .await;
+    let (_, parked) = staff.get(&path).await;
+    let view = parked
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["context"] == "view")
+        .unwrap();
+    assert_eq!(view["kind"], "delivery.dispatched");
+    assert_eq!(view["message_id"], poison.id.to_string());
+    let (_, others) = staff
+        .get(&format!("/api/parked?order_id={}", Uuid::now_v7()))
+        .await;
+    assert_eq!(others, json!([]), "another order has nothing parked");
+
+    assert_eq!(customer.get(&path).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        customer.post("/api/parked/view/redrive", json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        staff.post("/api/parked/nowhere/redrive", json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, moved) = staff.post("/api/parked/view/redrive", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["moved"], 1);
+    // Still broken, so the view parks it again: nothing is lost either way.
+    eventually("the re-driven message is parked again", || async {
+        let (_, parked) = staff.get(&path).await;
+        parked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["context"] == "view")
+    })
+    .await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
 async fn each_route_answers_only_those_it_should() {
     let shop = shop();
     let petal = shop.start(Role::ALL).await;
