@@ -8,7 +8,8 @@ source "$ROOT/scripts/setup.sh"
 setup_all
 cd "$ROOT"
 say "building the shop (release)"
-cargo leptos build --release
+# --split: the order and staff pages go into their own WASM chunks (app::lazy).
+cargo leptos build --release --split
 # A staff account for the admin API: from the environment, or made up now and shown once.
 export PETAL_STAFF_EMAIL="${PETAL_STAFF_EMAIL:-staff@petal.local}"
 if [ -z "${PETAL_STAFF_PASSWORD:-}" ]; then

@@ -28,7 +28,8 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 say "unit and integration tests"
 cargo test
 say "building the shop (release) for the browser tests"
-cargo leptos build --release
+# --split: the order and staff pages go into their own WASM chunks (app::lazy).
+cargo leptos build --release --split
 
 say "browser tests"
 E2E_ID="petal_test_e2e_$(date +%s)_$$"

@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The HTML document around the app, rendered once per request on the server, in the
@@ -92,15 +92,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=catalog::CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("/flower/:slug") view=checkout::FlowerPage ssr=SsrMode::Async />
-                    <Route path=path!("/checkout") view=checkout::CheckoutPage />
+                    <Route path=path!("/checkout") view={Lazy::<lazy::Checkout>::new()} />
                     <Route path=path!("/signin") view=|| view! { <session::AccountPage signing_up=false /> } />
                     <Route path=path!("/signup") view=|| view! { <session::AccountPage signing_up=true /> } />
-                    <Route path=path!("/orders") view=orders::MyOrdersPage />
-                    <Route path=path!("/orders/:id") view=orders::OrderPage />
-                    <Route path=path!("/messages") view=orders::MessagesPage />
-                    <Route path=path!("/staff/inventory") view=staff::InventoryPage />
-                    <Route path=path!("/staff/deliveries") view=staff::DeliveriesPage />
-                    <Route path=path!("/staff/orders/:id") view=staff::StaffOrderPage />
+                    <Route path=path!("/orders") view={Lazy::<lazy::MyOrders>::new()} />
+                    <Route path=path!("/orders/:id") view={Lazy::<lazy::Order>::new()} />
+                    <Route path=path!("/messages") view={Lazy::<lazy::Messages>::new()} />
+                    <Route path=path!("/staff/inventory") view={Lazy::<lazy::Inventory>::new()} />
+                    <Route path=path!("/staff/deliveries") view={Lazy::<lazy::Deliveries>::new()} />
+                    <Route path=path!("/staff/orders/:id") view={Lazy::<lazy::StaffOrder>::new()} />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -157,6 +157,42 @@ fn Header() -> impl IntoView {
                 </button>
             </nav>
         </header>
+    }
+}
+
+/// Pages the browser loads only when they are visited: the customer's order pages and the
+/// staff's pages live in their own WASM chunks (`cargo leptos build --split`), so the catalog
+/// loads without them.
+mod lazy {
+    use leptos::prelude::*;
+    use leptos_router::{lazy_route, LazyRoute};
+
+    macro_rules! lazy_pages {
+        ($($name:ident => $page:path),* $(,)?) => {$(
+            #[derive(Clone, Copy, Debug, Default)]
+            pub struct $name;
+
+            #[lazy_route]
+            impl LazyRoute for $name {
+                fn data() -> Self {
+                    Self
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    $page().into_any()
+                }
+            }
+        )*};
+    }
+
+    lazy_pages! {
+        Checkout => crate::checkout::CheckoutPage,
+        MyOrders => crate::orders::MyOrdersPage,
+        Order => crate::orders::OrderPage,
+        Messages => crate::orders::MessagesPage,
+        Inventory => crate::staff::InventoryPage,
+        Deliveries => crate::staff::DeliveriesPage,
+        StaffOrder => crate::staff::StaffOrderPage,
     }
 }
 

@@ -84,7 +84,11 @@ pub fn Guard(#[prop(optional)] staff: bool, children: ChildrenFn) -> impl IntoVi
         "이 페이지는 꽃집 직원만 볼 수 있어요.",
         "This page is for shop staff only.",
     );
-    move || match auth.0.get() {
+    // The first render matches the server's ("checking") even if the browser already knows who
+    // is signed in: a lazily loaded page hydrates after the session may have arrived.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    move || match auth.0.get().filter(|_| hydrated.get()) {
         Some(Some(account)) if !staff || account.staff => children().into_any(),
         Some(Some(_)) => view! {
             <section class="panel" role="alert"><h1>{not_staff}</h1>
