@@ -12,8 +12,7 @@ use crate::{
 use futures_util::StreamExt;
 use lapin::{
     options::{
-        BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions,
-        QueueDeclareOptions,
+        BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueDeclareOptions,
     },
     types::{FieldTable, ShortString},
     BasicProperties, Channel, ExchangeKind,
@@ -133,31 +132,21 @@ pub async fn listen(
 ) -> Result<(), BrokerError> {
     let channel = broker.channel().await?;
     declare(&channel, topology).await?;
-    let queue = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions {
-                exclusive: true,
-                auto_delete: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .map_err(BrokerError::amqp("queue.declare"))?;
-    channel
-        .queue_bind(
-            queue.name().clone(),
-            topology.live_exchange().into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .map_err(BrokerError::amqp("queue.bind"))?;
+    let queue = crate::topology::declare_bound_queue(
+        &channel,
+        "",
+        QueueDeclareOptions {
+            exclusive: true,
+            auto_delete: true,
+            ..QueueDeclareOptions::default()
+        },
+        &topology.live_exchange(),
+        "#",
+    )
+    .await?;
     let mut consumer = channel
         .basic_consume(
-            queue.name().clone(),
+            queue.as_str().into(),
             "live".into(),
             BasicConsumeOptions {
                 no_ack: true,

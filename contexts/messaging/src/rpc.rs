@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use lapin::{
     options::{
         BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
-        ConfirmSelectOptions, QueueBindOptions, QueueDeclareOptions,
+        ConfirmSelectOptions, QueueDeclareOptions,
     },
     types::{FieldTable, ShortString},
     Channel, Confirmation,
@@ -241,28 +241,17 @@ impl<R: Responder> Server<R> {
     pub async fn run(&self, shutdown: CancellationToken) -> Result<(), BrokerError> {
         const CONCURRENCY: u16 = 32;
         let channel = self.broker.channel().await?;
-        let queue = self.topology.rpc_queue(&self.context);
-        channel
-            .queue_declare(
-                queue.as_str().into(),
-                QueueDeclareOptions {
-                    auto_delete: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .map_err(BrokerError::amqp("queue.declare"))?;
-        channel
-            .queue_bind(
-                queue.as_str().into(),
-                self.topology.rpc_exchange().into(),
-                self.context.as_str().into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .map_err(BrokerError::amqp("queue.bind"))?;
+        let queue = crate::topology::declare_bound_queue(
+            &channel,
+            &self.topology.rpc_queue(&self.context),
+            QueueDeclareOptions {
+                auto_delete: true,
+                ..QueueDeclareOptions::default()
+            },
+            &self.topology.rpc_exchange(),
+            &self.context,
+        )
+        .await?;
         channel
             .basic_qos(CONCURRENCY, BasicQosOptions::default())
             .await

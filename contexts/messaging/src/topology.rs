@@ -216,6 +216,33 @@ fn text(value: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(value))
 }
 
+/// Declares a queue that lives only while its consumer does (`options` say exclusive and/or
+/// auto-delete; an empty `name` lets the broker choose) and binds it to `exchange` with `key`.
+/// Returns the queue's name. RPC servers and the live listener use it.
+pub(crate) async fn declare_bound_queue(
+    channel: &Channel,
+    name: &str,
+    options: QueueDeclareOptions,
+    exchange: &str,
+    key: &str,
+) -> Result<String, BrokerError> {
+    let queue = channel
+        .queue_declare(name.into(), options, FieldTable::default())
+        .await
+        .map_err(BrokerError::amqp("queue.declare"))?;
+    channel
+        .queue_bind(
+            queue.name().clone(),
+            exchange.into(),
+            key.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(BrokerError::amqp("queue.bind"))?;
+    Ok(queue.name().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::Topology;
