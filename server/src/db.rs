@@ -5,6 +5,7 @@ use anyhow::Context;
 use sqlx::{
     migrate::{MigrateDatabase, Migrator},
     pool::PoolOptions,
+    postgres::PgConnectOptions,
     MySql, MySqlPool, PgPool, Postgres,
 };
 use std::time::Duration;
@@ -52,29 +53,47 @@ async fn ensure_database<DB: MigrateDatabase>(context: &str, url: &str) -> anyho
 
 /// Connects to a context's database, creating and migrating it as needed. Migrations take a
 /// lock, so several processes may start at once.
+///
+/// Every connection bounds how long one statement may run and how long a transaction may sit
+/// idle (the session settings below): a stuck query or a task that forgot a transaction
+/// fails and gives its connection back instead of draining the pool.
 async fn connect<DB>(
     context: &str,
     url: &str,
     pool_size: u32,
     migrator: &Migrator,
+    options: PoolOptions<DB>,
+    connect_options: Option<<DB::Connection as sqlx::Connection>::Options>,
 ) -> anyhow::Result<sqlx::Pool<DB>>
 where
     DB: sqlx::Database + MigrateDatabase,
     <DB as sqlx::Database>::Connection: sqlx::migrate::Migrate,
 {
     ensure_database::<DB>(context, url).await?;
-    let pool = PoolOptions::<DB>::new()
+    let options = options
         .max_connections(pool_size)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
-        .await
-        .with_context(|| format!("connecting to the {context} database"))?;
+        .acquire_timeout(Duration::from_secs(5));
+    let pool = match connect_options {
+        Some(connect_options) => options.connect_with(connect_options).await,
+        None => options.connect(url).await,
+    }
+    .with_context(|| format!("connecting to the {context} database"))?;
     migrator
         .run(&pool)
         .await
         .with_context(|| format!("migrating the {context} database"))?;
     Ok(pool)
 }
+
+/// No statement runs longer than 15 s and no transaction idles longer than 30 s. No outside call
+/// (card processor, broker confirm) runs inside a transaction, so neither is ever reached in
+/// normal work.
+const POSTGRES_SESSION: [(&str, &str); 2] = [
+    ("statement_timeout", "15s"),
+    ("idle_in_transaction_session_timeout", "30s"),
+];
+const MARIADB_SESSION: &str =
+    "SET SESSION max_statement_time = 15, SESSION idle_transaction_timeout = 30";
 
 /// A context's PostgreSQL database.
 pub async fn postgres(
@@ -83,7 +102,12 @@ pub async fn postgres(
     pool_size: u32,
     migrator: &Migrator,
 ) -> anyhow::Result<PgPool> {
-    connect::<Postgres>(context, url, pool_size, migrator).await
+    let session: PgConnectOptions = url
+        .parse::<PgConnectOptions>()
+        .with_context(|| format!("the {context} database URL is not a PostgreSQL URL"))?
+        .options(POSTGRES_SESSION);
+    let options = PoolOptions::<Postgres>::new();
+    connect(context, url, pool_size, migrator, options, Some(session)).await
 }
 
 /// A context's MariaDB database.
@@ -93,5 +117,12 @@ pub async fn mariadb(
     pool_size: u32,
     migrator: &Migrator,
 ) -> anyhow::Result<MySqlPool> {
-    connect::<MySql>(context, url, pool_size, migrator).await
+    let options = PoolOptions::<MySql>::new().after_connect(|connection, _| {
+        Box::pin(async move {
+            use sqlx::Executor;
+            connection.execute(MARIADB_SESSION).await?;
+            Ok(())
+        })
+    });
+    connect(context, url, pool_size, migrator, options, None).await
 }

@@ -4,9 +4,11 @@
 
 use crate::health::WorkerStatus;
 use backon::{BackoffBuilder, ExponentialBuilder};
+use futures_util::FutureExt;
 use lapin::{Channel, Connection, ConnectionProperties};
 use std::{
     future::Future,
+    panic::AssertUnwindSafe,
     sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
@@ -128,6 +130,7 @@ impl Broker {
         Fut: Future<Output = Result<(), E>>,
         E: std::fmt::Display,
     {
+        let mut work = || work().map(|outcome| outcome.map_err(|error| error.to_string()));
         let backoff = ExponentialBuilder::new()
             .with_min_delay(Duration::from_millis(100))
             .with_max_delay(Duration::from_secs(5))
@@ -136,7 +139,17 @@ impl Broker {
         let mut delays = backoff.build();
         while !shutdown.is_cancelled() {
             let started = Instant::now();
-            let outcome = work().await;
+            // A panic ends this run of the worker, not the worker: it is restarted like any
+            // failure, and readiness says not ready meanwhile.
+            let outcome = AssertUnwindSafe(work())
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| {
+                    Err(format!(
+                        "panicked: {}",
+                        crate::consumer::panic_message(panic.as_ref())
+                    ))
+                });
             status.set_running(false);
             match outcome {
                 Ok(()) => break,

@@ -3,8 +3,12 @@
 //! only after that transaction committed.
 //!
 //! - A message seen before (its id is in the inbox) is acked without being applied again.
-//! - A transient failure is retried: after a short backoff the message is returned to the queue,
-//!   and RabbitMQ parks it in `<queue>.dead` once the queue's delivery limit is reached.
+//! - An outage (the database or the network away for a while) is not the message's fault: the
+//!   consumer keeps the message and tries it again with backoff until the outage ends, so it never
+//!   counts toward the queue's delivery limit.
+//! - A failure that may be the message's own (a fact it depends on is not here yet, an error we
+//!   did not expect, a handler that panicked) is retried through the queue: after a short backoff
+//!   the message goes back, and RabbitMQ parks it in `<queue>.dead` at the delivery limit.
 //! - A message that can never succeed (unreadable envelope, broken contract) is parked at once.
 
 use crate::{
@@ -12,6 +16,7 @@ use crate::{
     Topology, WorkerStatus,
 };
 use backon::{BackoffBuilder, ExponentialBuilder};
+use futures_util::FutureExt;
 use futures_util::{StreamExt, TryStreamExt};
 use lapin::{
     message::Delivery,
@@ -20,14 +25,19 @@ use lapin::{
     },
     types::FieldTable,
 };
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{future::Future, panic::AssertUnwindSafe, sync::Arc, time::Duration};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 /// How a handler failed, which decides what happens to the message.
 #[derive(Debug, thiserror::Error)]
 pub enum HandleError {
-    /// Might work later (database busy, a fact it depends on not here yet): retried.
+    /// Something the message needs is away (its database, a connection): kept and tried again
+    /// with backoff until it is back, without counting toward the delivery limit.
+    #[error("waiting for an outage to end: {0:#}")]
+    Unavailable(anyhow::Error),
+    /// Might work later (a fact it depends on not here yet, an unexpected error): retried
+    /// through the queue, and parked at the delivery limit.
     #[error("will retry: {0:#}")]
     Retry(anyhow::Error),
     /// Will never work: parked for an operator at once.
@@ -37,7 +47,34 @@ pub enum HandleError {
 
 impl From<sqlx::Error> for HandleError {
     fn from(error: sqlx::Error) -> Self {
-        Self::Retry(error.into())
+        if is_outage(&error) {
+            Self::Unavailable(error.into())
+        } else {
+            Self::Retry(error.into())
+        }
+    }
+}
+
+/// Whether a database error says the database (or the way to it) is away or overloaded, rather
+/// than that this message's statements are wrong: connections lost or refused, a pool with no
+/// free connection, a server shutting down, a statement or an idle transaction timed out, a
+/// deadlock or serialization conflict to be tried again.
+pub fn is_outage(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            // SQLSTATE classes: 08 connection exception, 53 insufficient resources,
+            // 57P0x server shutting down; and single states for timeouts and conflicts.
+            code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57P")
+                || matches!(&*code, "40001" | "40P01" | "55P03" | "57014" | "25P03")
+        }),
+        _ => false,
     }
 }
 
@@ -128,7 +165,7 @@ impl<A: Apply> Consumer<A> {
             .take_until(shutdown.cancelled())
             .map_err(BrokerError::amqp("basic.consume"))
             .try_for_each_concurrent(usize::from(self.prefetch), |delivery| {
-                self.process(delivery)
+                self.process(delivery, &shutdown)
             })
             .await;
         // Messages prefetched but not started go back to the queue when the channel closes.
@@ -136,7 +173,11 @@ impl<A: Apply> Consumer<A> {
         outcome.map_err(ConsumeError::from)
     }
 
-    async fn process(&self, delivery: Delivery) -> Result<(), BrokerError> {
+    async fn process(
+        &self,
+        delivery: Delivery,
+        shutdown: &CancellationToken,
+    ) -> Result<(), BrokerError> {
         let envelope = match Envelope::from_amqp(&delivery.properties, &delivery.data) {
             Ok(envelope) => envelope,
             Err(error) => {
@@ -153,7 +194,7 @@ impl<A: Apply> Consumer<A> {
             traceparent = envelope.traceparent.as_deref().unwrap_or(""),
         );
         async {
-            match self.inbox.apply(&envelope).await {
+            match self.apply_through_outages(&envelope, shutdown).await {
                 Ok(outcome) => {
                     tracing::debug!(?outcome, "handled");
                     delivery
@@ -166,11 +207,14 @@ impl<A: Apply> Consumer<A> {
                     tracing::error!(error = format!("{error:#}"), "message parked");
                     reject(&delivery).await?;
                 }
-                Err(HandleError::Retry(error)) => {
+                // Shutting down during an outage: the message goes back for the next process.
+                Err(HandleError::Retry(error) | HandleError::Unavailable(error)) => {
                     let attempt = delivery_count(&delivery);
                     let delay = retry_delay(attempt);
                     tracing::warn!(error = format!("{error:#}"), attempt, ?delay, "will retry");
-                    tokio::time::sleep(delay).await;
+                    if !shutdown.is_cancelled() {
+                        tokio::time::sleep(delay).await;
+                    }
                     delivery
                         .acker
                         .nack(BasicNackOptions {
@@ -186,6 +230,62 @@ impl<A: Apply> Consumer<A> {
         .instrument(span)
         .await
     }
+}
+
+impl<A: Apply> Consumer<A> {
+    /// Applies `envelope`, holding on to it through outages: tried again with backoff (up to
+    /// [`OUTAGE_RETRY_MAX`] apart) for as long as the failure is [`HandleError::Unavailable`] and
+    /// the process is not stopping. A panicking handler is a bug, not an outage: it counts.
+    async fn apply_through_outages(
+        &self,
+        envelope: &Envelope,
+        shutdown: &CancellationToken,
+    ) -> Result<Applied, HandleError> {
+        let mut delays = ExponentialBuilder::new()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(OUTAGE_RETRY_MAX)
+            .with_jitter()
+            .without_max_times()
+            .build();
+        loop {
+            let outcome = AssertUnwindSafe(self.inbox.apply(envelope))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| {
+                    Err(HandleError::Retry(anyhow::anyhow!(
+                        "the handler panicked: {}",
+                        panic_message(panic.as_ref())
+                    )))
+                });
+            match outcome {
+                Err(HandleError::Unavailable(error)) if !shutdown.is_cancelled() => {
+                    let delay = delays.next().unwrap_or(OUTAGE_RETRY_MAX);
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        ?delay,
+                        "outage: holding the message"
+                    );
+                    tokio::select! {
+                        () = tokio::time::sleep(delay) => {}
+                        () = shutdown.cancelled() => return Err(HandleError::Unavailable(error)),
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// The longest wait between two attempts at a message held through an outage.
+pub const OUTAGE_RETRY_MAX: Duration = Duration::from_secs(5);
+
+/// What a panic said, for the log.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// Rejects without requeue: a queue with a dead-letter exchange parks the message, others drop it.

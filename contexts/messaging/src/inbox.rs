@@ -49,20 +49,35 @@ impl<H: Handler> PgInbox<H> {
     }
 }
 
+/// Records `envelope` in a PostgreSQL context's inbox as part of `tx`; false if it was there
+/// already (then the caller must not apply it again). For handlers that cannot do all their
+/// work inside one transaction (payment calls the card processor between two): they check
+/// [`seen`] first, work, and record the message in the transaction that finishes the work.
+pub async fn record(tx: &mut PgConnection, envelope: &Envelope) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "INSERT INTO inbox (message_id, kind, received_at) VALUES ($1, $2, now())
+         ON CONFLICT (message_id) DO NOTHING",
+    )
+    .bind(envelope.id)
+    .bind(&envelope.kind)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Whether a PostgreSQL context already applied `envelope`.
+pub async fn seen(pool: &PgPool, envelope: &Envelope) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM inbox WHERE message_id = $1)")
+        .bind(envelope.id)
+        .fetch_one(pool)
+        .await
+}
+
 impl<H: Handler> Apply for PgInbox<H> {
     async fn apply(&self, envelope: &Envelope) -> Result<Applied, HandleError> {
         let mut tx = self.pool.begin().await?;
-        let first_time = sqlx::query(
-            "INSERT INTO inbox (message_id, kind, received_at) VALUES ($1, $2, now())
-             ON CONFLICT (message_id) DO NOTHING",
-        )
-        .bind(envelope.id)
-        .bind(&envelope.kind)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !first_time {
+        if !record(&mut tx, envelope).await? {
             return Ok(Applied::Duplicate);
         }
         self.handler.handle(&mut tx, envelope).await?;

@@ -71,10 +71,11 @@ pub struct Relay {
     poll_interval: Duration,
 }
 
+/// A message waiting in the outbox.
 #[derive(sqlx::FromRow)]
-struct Staged {
-    position: i64,
-    message_id: Uuid,
+pub struct Staged {
+    pub position: i64,
+    pub message_id: Uuid,
     kind: String,
     version: i32,
     occurred_at: DateTime<Utc>,
@@ -141,22 +142,19 @@ impl Relay {
     }
 
     /// Publishes one batch of staged messages and marks them sent; returns how many.
+    ///
+    /// The batch is claimed for [`CLAIM_FOR`] in a short statement of its own, so no transaction
+    /// stays open while RabbitMQ confirms; several relays of one context never claim the same
+    /// row, and a relay that dies holding a claim loses it when the claim runs out (its batch
+    /// is then sent again: consumers drop the duplicates by message id).
     #[tracing::instrument(name = "outbox.publish_batch", skip_all, fields(published))]
     async fn publish_batch(&self, channel: &lapin::Channel) -> Result<usize, RelayError> {
-        let mut tx = self.pool.begin().await?;
-        // SKIP LOCKED lets several relays of one context share the outbox without double sends.
-        let staged: Vec<Staged> = sqlx::query_as(
-            "SELECT position, message_id, kind, version, occurred_at, correlation_id, traceparent,
-                    body::text AS body
-             FROM outbox WHERE published_at IS NULL
-             ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED",
-        )
-        .bind(self.batch_size)
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut staged = claim(&self.pool, self.batch_size, CLAIM_FOR).await?;
         if staged.is_empty() {
             return Ok(0);
         }
+        staged.sort_by_key(|row| row.position);
+        let positions: Vec<i64> = staged.iter().map(|row| row.position).collect();
 
         let exchange = self.topology.events_exchange();
         let mut confirms = Vec::with_capacity(staged.len());
@@ -191,17 +189,47 @@ impl Relay {
             }
         }
         if refused > 0 {
-            // Leave the whole batch staged; it is sent again (consumers dedupe by message id).
+            // Give the whole batch back at once; it is sent again (consumers dedupe by id).
+            sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE position = ANY($1)")
+                .bind(&positions)
+                .execute(&self.pool)
+                .await?;
             return Err(BrokerError::NotConfirmed(refused).into());
         }
 
-        let positions: Vec<i64> = staged.iter().map(|row| row.position).collect();
-        sqlx::query("UPDATE outbox SET published_at = now() WHERE position = ANY($1)")
-            .bind(&positions)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        sqlx::query(
+            "UPDATE outbox SET published_at = now(), claimed_until = NULL
+             WHERE position = ANY($1)",
+        )
+        .bind(&positions)
+        .execute(&self.pool)
+        .await?;
         tracing::Span::current().record("published", staged.len());
         Ok(staged.len())
     }
+}
+
+/// How long a relay may take to publish a batch it claimed before another relay may take it.
+pub const CLAIM_FOR: Duration = Duration::from_secs(30);
+
+/// Claims up to `limit` unsent messages nobody else holds, oldest first, for `claim_for`.
+/// Public for tests that play a relay dying between its claim and its confirms.
+pub async fn claim(
+    pool: &PgPool,
+    limit: i64,
+    claim_for: Duration,
+) -> Result<Vec<Staged>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE outbox SET claimed_until = now() + make_interval(secs => $2)
+         WHERE position IN (
+             SELECT position FROM outbox
+             WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+             ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING position, message_id, kind, version, occurred_at, correlation_id,
+                   traceparent, body::text AS body",
+    )
+    .bind(limit)
+    .bind(claim_for.as_secs_f64())
+    .fetch_all(pool)
+    .await
 }

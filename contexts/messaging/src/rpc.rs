@@ -13,7 +13,7 @@ use crate::{
     consumer::{reject, HandleError},
     Broker, Envelope, Topology, WorkerStatus,
 };
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use lapin::{
     options::{
         BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
@@ -25,6 +25,7 @@ use lapin::{
 use std::{
     collections::HashMap,
     future::Future,
+    panic::AssertUnwindSafe,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -199,6 +200,43 @@ pub trait Responder: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Envelope, HandleError>> + Send + 'a;
 }
 
+/// A fault switch for tests and chaos runs: answers to some kinds of request are sent only after
+/// `delay` (longer than the caller's deadline), with the given probability, after the work was
+/// done — the "reply lost after the server committed" failure. Empty (no faults) by default.
+#[derive(Clone, Debug, Default)]
+pub struct LateReplies {
+    /// Request kind → probability in `0.0..=1.0`.
+    pub chance: HashMap<String, f64>,
+    pub delay: Duration,
+}
+
+impl LateReplies {
+    /// Parses `kind=probability,…` (e.g. `inventory.reserve=0.1,delivery.cancel=1`).
+    pub fn parse(spec: &str, delay: Duration) -> Result<Self, String> {
+        let mut chance = HashMap::new();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (kind, probability) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{part:?}: write kind=probability"))?;
+            let probability: f64 = probability
+                .trim()
+                .parse()
+                .ok()
+                .filter(|p| (0.0..=1.0).contains(p))
+                .ok_or_else(|| format!("{part:?}: the probability is a number from 0 to 1"))?;
+            chance.insert(kind.trim().to_owned(), probability);
+        }
+        Ok(Self { chance, delay })
+    }
+
+    fn delay_for(&self, kind: &str) -> Option<Duration> {
+        let probability = *self.chance.get(kind)?;
+        // A uniform draw from a random UUID's bits: no extra dependency for a test switch.
+        let draw = (uuid::Uuid::new_v4().as_u128() >> 64) as f64 / u64::MAX as f64;
+        (draw < probability).then_some(self.delay)
+    }
+}
+
 /// Serves a context's requests.
 pub struct Server<R> {
     context: String,
@@ -206,6 +244,7 @@ pub struct Server<R> {
     topology: Topology,
     responder: Arc<R>,
     status: WorkerStatus,
+    late_replies: Arc<LateReplies>,
 }
 
 impl<R> Clone for Server<R> {
@@ -216,6 +255,7 @@ impl<R> Clone for Server<R> {
             topology: self.topology.clone(),
             responder: self.responder.clone(),
             status: self.status.clone(),
+            late_replies: self.late_replies.clone(),
         }
     }
 }
@@ -234,7 +274,14 @@ impl<R: Responder> Server<R> {
             topology,
             responder: Arc::new(responder),
             status,
+            late_replies: Arc::default(),
         }
+    }
+
+    /// Answers some requests too late on purpose (see [`LateReplies`]).
+    pub fn with_late_replies(mut self, late_replies: LateReplies) -> Self {
+        self.late_replies = Arc::new(late_replies);
+        self
     }
 
     /// Serves until `shutdown`, answering up to 32 requests at once.
@@ -309,7 +356,21 @@ impl<R: Responder> Server<R> {
             }
         };
         let span = tracing::info_span!("rpc", kind = %request.kind, id = %request.id);
-        let mut reply = match self.responder.respond(&request).instrument(span).await {
+        let answered = AssertUnwindSafe(self.responder.respond(&request).instrument(span))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                Err(HandleError::Retry(anyhow::anyhow!(
+                    "the responder panicked: {}",
+                    crate::consumer::panic_message(panic.as_ref())
+                )))
+            });
+        if let Some(delay) = self.late_replies.delay_for(&request.kind) {
+            // Fault injection: the work is done and committed, the answer comes too late.
+            tracing::warn!(kind = %request.kind, ?delay, "fault injection: answering late");
+            tokio::time::sleep(delay).await;
+        }
+        let mut reply = match answered {
             Ok(reply) => reply,
             Err(error) => {
                 tracing::error!(kind = %request.kind, %error, "RPC request failed");

@@ -52,7 +52,8 @@ impl TestBed {
         for ddl in [
             "CREATE TABLE outbox (position BIGSERIAL PRIMARY KEY, message_id UUID NOT NULL UNIQUE,
                kind TEXT NOT NULL, version INTEGER NOT NULL, occurred_at TIMESTAMPTZ NOT NULL,
-               correlation_id TEXT, traceparent TEXT, body JSONB NOT NULL, published_at TIMESTAMPTZ)",
+               correlation_id TEXT, traceparent TEXT, body JSONB NOT NULL, published_at TIMESTAMPTZ,
+               claimed_until TIMESTAMPTZ)",
             "CREATE TABLE inbox (message_id UUID PRIMARY KEY, kind TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL)",
             // A deliberately non-idempotent effect: every application adds to the balance.
             "CREATE TABLE balance (id INT PRIMARY KEY, amount BIGINT NOT NULL)",
@@ -508,5 +509,207 @@ async fn an_operator_sees_a_parked_message_and_re_drives_it_once_the_cause_is_fi
 
     stop.cancel();
     fixed.await.unwrap();
+    bed.finish().await;
+}
+
+/// Loses its database connection the first `outages` times, as a handler does while its
+/// database restarts, then applies the entry.
+struct DatabaseAway {
+    outages: usize,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Handler for DatabaseAway {
+    async fn handle(&self, tx: &mut PgConnection, envelope: &Envelope) -> Result<(), HandleError> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) < self.outages {
+            // The server ends this very connection: SQLSTATE 57P01, then a closed socket.
+            sqlx::query("SELECT pg_terminate_backend(pg_backend_pid())")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ledger {
+            calls: Arc::default(),
+        }
+        .handle(tx, envelope)
+        .await
+    }
+}
+
+#[tokio::test]
+async fn an_outage_longer_than_the_delivery_limit_parks_nothing_and_loses_nothing() {
+    let bed = TestBed::new(2).await;
+    let stop = CancellationToken::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let consumer = run(
+        bed.consumer(DatabaseAway {
+            outages: 5,
+            calls: calls.clone(),
+        }),
+        &stop,
+    );
+
+    bed.publish_raw(&entry(40)).await;
+
+    eventually("the entry is applied once the database is back", || async {
+        bed.balance().await == 40
+    })
+    .await;
+    assert!(
+        calls.load(Ordering::SeqCst) > 5,
+        "the outage outlasted the delivery limit of 2"
+    );
+    assert!(bed.parked().await.is_empty(), "an outage is not poison");
+
+    stop.cancel();
+    consumer.await.unwrap();
+    bed.finish().await;
+}
+
+/// Panics on every message, as a handler with a bug would.
+struct Panics;
+
+impl Handler for Panics {
+    async fn handle(&self, _: &mut PgConnection, envelope: &Envelope) -> Result<(), HandleError> {
+        let entry: Entry = envelope.decode()?;
+        if entry.amount == 13 {
+            panic!("unlucky entry");
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_message_that_panics_its_handler_is_parked_and_the_consumer_goes_on() {
+    let bed = TestBed::new(2).await;
+    let stop = CancellationToken::new();
+    let status = WorkerStatus::new("test consumer");
+    let consumer = Consumer::new(
+        CONTEXT,
+        bed.broker.clone(),
+        bed.topology.clone(),
+        PgInbox::new(bed.pool.clone(), Panics),
+        status.clone(),
+    );
+    let consumer = {
+        let stop = stop.clone();
+        tokio::spawn(async move { consumer.run(stop).await.unwrap() })
+    };
+
+    let unlucky = entry(13);
+    bed.publish_raw(&unlucky).await;
+    let parked = std::sync::Mutex::new(Vec::new());
+    eventually("the message that panics is parked", || async {
+        let more = bed.parked().await;
+        let mut parked = parked.lock().unwrap();
+        parked.extend(more);
+        !parked.is_empty()
+    })
+    .await;
+    assert_eq!(parked.into_inner().unwrap()[0].id, unlucky.id);
+    assert!(status.is_running(), "the consumer survived the panics");
+    let fine = entry(1);
+    bed.publish_raw(&fine).await;
+    eventually("the next message is applied", || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM inbox WHERE message_id = $1")
+            .bind(fine.id)
+            .fetch_one(&bed.pool)
+            .await
+            .unwrap()
+            == 1
+    })
+    .await;
+
+    stop.cancel();
+    consumer.await.unwrap();
+    bed.finish().await;
+}
+
+#[tokio::test]
+async fn a_worker_that_panics_is_not_ready_and_is_started_again() {
+    let bed = TestBed::new(2).await;
+    let stop = CancellationToken::new();
+    let status = WorkerStatus::new("test worker");
+    let runs = Arc::new(AtomicUsize::new(0));
+    let supervised = {
+        let (broker, status, stop, runs) = (
+            bed.broker.clone(),
+            status.clone(),
+            stop.clone(),
+            runs.clone(),
+        );
+        tokio::spawn(async move {
+            broker
+                .supervise(status.clone(), stop.clone(), || {
+                    let (status, stop, runs) = (status.clone(), stop.clone(), runs.clone());
+                    async move {
+                        status.set_running(true);
+                        if runs.fetch_add(1, Ordering::SeqCst) == 0 {
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            panic!("a bug in the worker");
+                        }
+                        stop.cancelled().await;
+                        Ok::<(), anyhow::Error>(())
+                    }
+                })
+                .await;
+        })
+    };
+
+    eventually("the worker panicked once and runs again", || async {
+        runs.load(Ordering::SeqCst) == 2 && status.is_running()
+    })
+    .await;
+    stop.cancel();
+    supervised
+        .await
+        .expect("the supervisor itself never panics");
+    bed.finish().await;
+}
+
+#[tokio::test]
+async fn a_batch_claimed_by_a_relay_that_died_is_sent_once_its_claim_runs_out() {
+    let bed = TestBed::new(5).await;
+    let stop = CancellationToken::new();
+    let consumer = run(
+        bed.consumer(Ledger {
+            calls: Arc::default(),
+        }),
+        &stop,
+    );
+    let mut tx = bed.pool.begin().await.unwrap();
+    outbox::stage(&mut tx, &entry(7)).await.unwrap();
+    tx.commit().await.unwrap();
+    // A relay claims the message and dies before publishing it.
+    let claimed = outbox::claim(&bed.pool, 10, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        outbox::claim(&bed.pool, 10, Duration::from_secs(1))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a claimed message is nobody else's while the claim lasts"
+    );
+
+    let relay = outbox::Relay::new(
+        bed.pool.clone(),
+        bed.broker.clone(),
+        bed.topology.clone(),
+        WorkerStatus::new("test relay"),
+    );
+    let relay_task = {
+        let stop = stop.clone();
+        tokio::spawn(async move { relay.run(stop).await.unwrap() })
+    };
+    eventually("another relay sends it after the claim ran out", || async {
+        bed.balance().await == 7
+    })
+    .await;
+    assert_eq!(bed.unpublished().await, 0);
+
+    stop.cancel();
+    consumer.await.unwrap();
+    relay_task.await.unwrap();
     bed.finish().await;
 }
