@@ -124,7 +124,7 @@ rabbitmq() {
 # Exchanges without queues cost nothing and rabbitmqctl cannot delete them; queues go.
 forget_shop() {
   local prefix=$1 db q suffix
-  for db in inventory order payment delivery view web; do
+  for db in inventory order payment delivery view web processor; do
     psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ${prefix}_$db WITH (FORCE)" || true
   done
   mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS ${prefix}_notification" || true

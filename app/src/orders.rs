@@ -77,6 +77,7 @@ pub fn stage_words(step: &str, lang: Lang) -> &'static str {
         "out_for_delivery" => ("배달 중", "Out for delivery"),
         "delivered" => ("배달 완료", "Delivered"),
         "cancelled" => ("주문 취소", "Cancelled"),
+        "delivery_cancelled" => ("배달 취소", "Delivery stopped"),
         "refunded" => ("환불 완료", "Refunded"),
         _ => ("진행 중", "In progress"),
     };

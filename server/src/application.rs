@@ -48,6 +48,7 @@ impl Application {
             ),
         );
         let mut workers = Workers::new(broker.clone(), topology.clone(), shutdown.clone());
+        workers.late_replies = settings.late_replies.clone();
         let mut databases = Vec::new();
         let mut router = Router::new();
 
@@ -104,9 +105,14 @@ impl Application {
                 }
                 Role::Payment => {
                     workers.relay(context, &pool);
-                    let payments =
-                        payment::Payments::new(payment::FakeProcessor::default(), pool.clone());
-                    workers.consume(context, &pool, payments);
+                    let processor = payment::FakeProcessor::connect(
+                        &settings.database_url(crate::config::PROCESSOR),
+                    )
+                    .await
+                    .context("opening the fake card processor's ledger")?
+                    .losing_answers(settings.lost_processor_answers)
+                    .with_latency(settings.processor_latency);
+                    workers.consume_with(context, payment::Payments::new(processor, pool.clone()));
                     workers.serve(context, payment::PaymentQueries(pool.clone()));
                 }
                 Role::Delivery => {
@@ -251,6 +257,8 @@ struct Workers {
     shutdown: CancellationToken,
     statuses: Vec<WorkerStatus>,
     set: JoinSet<()>,
+    /// Fault injection for RPC servers (none unless configured).
+    late_replies: rpc::LateReplies,
 }
 
 impl Workers {
@@ -261,6 +269,7 @@ impl Workers {
             shutdown,
             statuses: Vec::new(),
             set: JoinSet::new(),
+            late_replies: rpc::LateReplies::default(),
         }
     }
 
@@ -353,7 +362,8 @@ impl Workers {
             self.topology.clone(),
             responder,
             self.status(&name),
-        );
+        )
+        .with_late_replies(self.late_replies.clone());
         self.spawn(&name, move |stop| {
             let server = server.clone();
             async move { server.run(stop).await }

@@ -19,9 +19,17 @@
 //! | `PETAL_SECURE_COOKIES` | `off` | send the session cookie over HTTPS only |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | built site (pkg/, flowers/) |
+//! | `PETAL_PROCESSOR_DATABASE_URL` | `<prefix>_processor` | the fake card processor's ledger |
+//! | `PETAL_FAKE_PROCESSOR_LATENCY_MS` | `0` | how long the fake card processor takes to answer |
+//! | `PETAL_FAULT_LOST_PROCESSOR_ANSWERS` | `0` | share of card processor answers lost after the work (tests, chaos) |
+//! | `PETAL_FAULT_LATE_REPLIES` | — | `kind=probability,…`: RPC answers sent too late (tests, chaos) |
+//! | `PETAL_FAULT_LATE_REPLY_SECS` | `8` | how late such an answer is |
 //! | `RUST_LOG` | `info` | log filter |
 
 use anyhow::{bail, Context};
+
+/// The database of the fake card processor's ledger (it stands for a service outside the shop).
+pub const PROCESSOR: &str = "processor";
 use std::{fmt, net::SocketAddr};
 
 #[derive(Clone)]
@@ -46,6 +54,12 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// `(context, url)` for contexts whose database is configured on its own.
     pub database_overrides: Vec<(String, String)>,
+    /// How long the fake card processor takes to answer.
+    pub processor_latency: std::time::Duration,
+    /// Fault injection: the share of the fake card processor's answers that are lost.
+    pub lost_processor_answers: f64,
+    /// Fault injection: RPC answers sent after their caller gave up.
+    pub late_replies: messaging::rpc::LateReplies,
 }
 
 impl Settings {
@@ -96,11 +110,26 @@ impl Settings {
         }
         let overrides: Vec<(String, String)> = crate::roles::Role::ALL
             .iter()
-            .filter_map(|role| {
-                let var = format!("PETAL_{}_DATABASE_URL", role.context().to_uppercase());
-                lookup(&var).map(|url| (role.context().to_owned(), url))
+            .map(|role| role.context())
+            .chain([PROCESSOR])
+            .filter_map(|context| {
+                let var = format!("PETAL_{}_DATABASE_URL", context.to_uppercase());
+                lookup(&var).map(|url| (context.to_owned(), url))
             })
             .collect();
+        let lost_processor_answers = get("PETAL_FAULT_LOST_PROCESSOR_ANSWERS", "0");
+        let lost_processor_answers = lost_processor_answers
+            .parse::<f64>()
+            .ok()
+            .filter(|share| (0.0..=1.0).contains(share))
+            .with_context(|| {
+                format!("PETAL_FAULT_LOST_PROCESSOR_ANSWERS must be a number from 0 to 1, not {lost_processor_answers:?}")
+            })?;
+        let late_replies = messaging::rpc::LateReplies::parse(
+            &get("PETAL_FAULT_LATE_REPLIES", ""),
+            std::time::Duration::from_secs(number("PETAL_FAULT_LATE_REPLY_SECS", "8", 1..=600)?),
+        )
+        .map_err(|problem| anyhow::anyhow!("PETAL_FAULT_LATE_REPLIES: {problem}"))?;
         Ok(Self {
             postgres_url: get("PETAL_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
                 .trim_end_matches('/')
@@ -125,6 +154,13 @@ impl Settings {
             site_addr,
             site_root: get("LEPTOS_SITE_ROOT", "target/site"),
             database_overrides: overrides,
+            lost_processor_answers,
+            late_replies,
+            processor_latency: std::time::Duration::from_millis(number(
+                "PETAL_FAKE_PROCESSOR_LATENCY_MS",
+                "0",
+                0..=60_000,
+            )?),
             staff: match (lookup("PETAL_STAFF_EMAIL"), lookup("PETAL_STAFF_PASSWORD")) {
                 (Some(email), Some(password)) => Some((email, password)),
                 (None, None) => None,
@@ -228,6 +264,8 @@ mod tests {
             ("PETAL_DEMO_CATALOG", "maybe"),
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("PETAL_DATABASE_PREFIX", "Petal-Shop"),
+            ("PETAL_FAULT_LOST_PROCESSOR_ANSWERS", "2"),
+            ("PETAL_FAULT_LATE_REPLIES", "inventory.reserve"),
         ] {
             let error = settings(&[(var, value)]).unwrap_err().to_string();
             assert!(error.contains(var), "{error}");

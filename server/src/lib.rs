@@ -4,6 +4,7 @@
 
 mod api;
 pub mod application;
+pub mod audit;
 pub mod config;
 mod db;
 mod health;

@@ -1,6 +1,6 @@
 //! `petal`: runs every role of the shop (the default), one role (`petal web`,
 //! `petal inventory`, …), or an operator command (`petal restock`, `petal parked`,
-//! `petal redrive`).
+//! `petal redrive`, `petal audit`).
 
 use petal::{telemetry, Application, Role, Settings};
 use std::process::ExitCode;
@@ -14,6 +14,8 @@ usage:
                                          add arriving stock to a product
   petal parked <context>                 list the messages parked for a context
   petal redrive <context>                send them back to the context's queue
+  petal audit                            check every invariant of the shop's books; exits 1
+                                         if any is broken, naming the ids involved
 configuration comes from environment variables; see server/src/config.rs";
 
 #[tokio::main]
@@ -24,6 +26,7 @@ async fn main() -> ExitCode {
         None | Some("all") => serve(Role::ALL).await,
         Some("restock") => restock(&args[1..]).await,
         Some(command @ ("parked" | "redrive")) => parked(command, &args[1..]).await,
+        Some("audit") => return audit().await,
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -86,6 +89,34 @@ async fn restock(args: &[String]) -> anyhow::Result<()> {
         product.slug, product.on_hand, product.revision
     );
     Ok(())
+}
+
+/// Prints every broken invariant; the exit code says whether there was any.
+async fn audit() -> ExitCode {
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("{error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match petal::audit::run(&settings).await {
+        Ok(violations) if violations.is_empty() => {
+            println!("audit: every invariant holds");
+            ExitCode::SUCCESS
+        }
+        Ok(violations) => {
+            for violation in &violations {
+                println!("VIOLATION {violation}");
+            }
+            println!("audit: {} invariant violation(s)", violations.len());
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("audit could not read the shop: {error:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Lists or re-drives the messages parked for a context.

@@ -192,6 +192,8 @@ impl World {
                         self.payment = Some(Payment::Refunded);
                     }
                     Step::ForbidCharge => self.payment = Some(Payment::Cancelled),
+                    // Charges are atomic in this model, so none is ever in flight to void.
+                    Step::Void => unreachable!("no charge is in flight in this model"),
                     Step::Charge | Step::Nothing => {}
                 }
             }

@@ -47,6 +47,23 @@ impl Event for DeliveryDelivered {
     const VERSION: u16 = 1;
 }
 
+/// The delivery of an order was stopped (the order was cancelled or rejected); nothing will be
+/// prepared or sent. Published even when `delivery.cancel`'s answer never reached order, so the
+/// cancellation still completes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryCancelled {
+    pub order_id: Uuid,
+    /// `None` when delivery was told to stop before it heard of the order.
+    pub customer_id: Option<Uuid>,
+    pub delivery_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+impl Event for DeliveryCancelled {
+    const ROUTING_KEY: &'static str = "delivery.cancelled";
+    const VERSION: u16 = 1;
+}
+
 /// RPC `delivery.cancel`: stop the delivery of an order unless it already left the shop.
 /// Also answered for orders delivery has not heard of yet: they will never be prepared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -120,6 +120,19 @@ impl Event for OrderRejected {
     const VERSION: u16 = 1;
 }
 
+/// An order that never came to exist: stock was reserved for it, but it was never stored (the
+/// reply to the customer was lost and they did not come back, or storing it failed), and it
+/// never will be. Inventory frees the reservation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderAbandoned {
+    pub order_id: Uuid,
+}
+
+impl Event for OrderAbandoned {
+    const ROUTING_KEY: &'static str = "order.abandoned";
+    const VERSION: u16 = 1;
+}
+
 /// The customer cancelled before the delivery left the shop.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCancelled {

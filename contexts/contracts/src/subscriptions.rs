@@ -4,9 +4,9 @@
 //! stopped waits in that consumer's durable queue instead of being dropped as unroutable.
 
 use crate::{
-    delivery::{DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
+    delivery::{DeliveryCancelled, DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
     inventory::{ProductChanged, ReservationExpired},
-    order::{OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
+    order::{OrderAbandoned, OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
     payment::{PaymentApproved, PaymentDeclined, PaymentRefunded},
     Event,
 };
@@ -19,17 +19,20 @@ pub struct Subscription {
     pub routing_keys: &'static [&'static str],
 }
 
-/// Inventory turns reservations into sales, or frees them, as the order's fate is decided.
+/// Inventory turns reservations into sales, or frees them, as the order's fate is decided
+/// (or as it turns out the order never came to exist).
 pub const INVENTORY: Subscription = Subscription {
     queue: "inventory",
     routing_keys: &[
         PaymentApproved::ROUTING_KEY,
         OrderRejected::ROUTING_KEY,
         OrderCancelled::ROUTING_KEY,
+        OrderAbandoned::ROUTING_KEY,
     ],
 };
 
-/// Order follows payment, reservation and delivery outcomes.
+/// Order follows payment, reservation and delivery outcomes (a stopped delivery completes a
+/// cancellation whose answer from delivery was lost).
 pub const ORDER: Subscription = Subscription {
     queue: "order",
     routing_keys: &[
@@ -39,6 +42,7 @@ pub const ORDER: Subscription = Subscription {
         DeliveryPreparing::ROUTING_KEY,
         DeliveryDispatched::ROUTING_KEY,
         DeliveryDelivered::ROUTING_KEY,
+        DeliveryCancelled::ROUTING_KEY,
     ],
 };
 
@@ -93,6 +97,7 @@ pub const VIEW: Subscription = Subscription {
         DeliveryPreparing::ROUTING_KEY,
         DeliveryDispatched::ROUTING_KEY,
         DeliveryDelivered::ROUTING_KEY,
+        DeliveryCancelled::ROUTING_KEY,
     ],
 };
 

@@ -6,8 +6,8 @@ use chrono::{NaiveDate, Utc};
 use contracts::{
     delivery::{
         AdvanceDelivery, AdvanceDeliveryReply, CancelDelivery, CancelDeliveryReply,
-        DeliveryDelivered, DeliveryDispatched, DeliveryPreparing, ListDeliveries,
-        ListDeliveriesReply, ScheduledDelivery,
+        DeliveryCancelled, DeliveryDelivered, DeliveryDispatched, DeliveryPreparing,
+        ListDeliveries, ListDeliveriesReply, ScheduledDelivery,
     },
     order::{OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
     Event,
@@ -165,15 +165,20 @@ async fn cancel_in(
     customer_id: Option<Uuid>,
 ) -> Result<CancelDeliveryReply, sqlx::Error> {
     let Some(delivery) = lock(tx, order_id).await? else {
-        sqlx::query(
+        let delivery_id = Uuid::now_v7();
+        let inserted = sqlx::query(
             "INSERT INTO deliveries (order_id, delivery_id, customer_id, status)
              VALUES ($1, $2, $3, 'cancelled') ON CONFLICT (order_id) DO NOTHING",
         )
         .bind(order_id)
-        .bind(Uuid::now_v7())
+        .bind(delivery_id)
         .bind(customer_id.unwrap_or_else(Uuid::nil))
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            announce_cancelled(tx, order_id, customer_id, delivery_id).await?;
+        }
         return Ok(CancelDeliveryReply::Cancelled);
     };
     let current = status_of(&delivery);
@@ -181,12 +186,31 @@ async fn cancel_in(
         Ok(next) => {
             if next != current {
                 set_status(tx, &delivery, next, "order ended").await?;
+                let customer_id = Some(delivery.customer_id).filter(|id| !id.is_nil());
+                announce_cancelled(tx, order_id, customer_id, delivery.delivery_id).await?;
             }
             Ok(CancelDeliveryReply::Cancelled)
         }
         Err(Refused::AlreadyDelivered) => Ok(CancelDeliveryReply::AlreadyDelivered),
         Err(_) => Ok(CancelDeliveryReply::AlreadyLeft),
     }
+}
+
+/// Tells the shop the delivery stopped: order completes a cancellation whose answer it never
+/// got, and the customer's page stops saying the flowers are being prepared.
+async fn announce_cancelled(
+    tx: &mut PgConnection,
+    order_id: Uuid,
+    customer_id: Option<Uuid>,
+    delivery_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let event = DeliveryCancelled {
+        order_id,
+        customer_id,
+        delivery_id,
+        at: Utc::now(),
+    };
+    stage(tx, order_id, &event).await
 }
 
 fn status_of(delivery: &Delivery) -> Status {

@@ -4,7 +4,7 @@
 use crate::{reservation::Fact, Inventory};
 use contracts::{
     inventory::{CatalogReply, CatalogRequest, ReserveStock, ReserveStockReply},
-    order::{OrderCancelled, OrderRejected},
+    order::{OrderAbandoned, OrderCancelled, OrderRejected},
     payment::PaymentApproved,
     Event,
 };
@@ -71,6 +71,11 @@ impl Handler for SettleReservations {
             OrderCancelled::ROUTING_KEY => (
                 envelope.decode::<OrderCancelled>()?.order_id,
                 Fact::Cancelled,
+            ),
+            // Never stored, never to be paid: the same as a rejection for the stock.
+            OrderAbandoned::ROUTING_KEY => (
+                envelope.decode::<OrderAbandoned>()?.order_id,
+                Fact::Rejected,
             ),
             other => {
                 return Err(HandleError::Reject(anyhow::anyhow!(

@@ -68,6 +68,41 @@ impl OrderForm {
     /// Checks every field and reports every problem at once.
     pub fn parse(&self, calendar: Calendar) -> Result<OrderRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
+        // No database stores NUL, and no control character is meant for the florist or the
+        // courier: refused before anything is reserved. Card messages may break lines.
+        let texts = [
+            ("recipient_name", self.recipient_name.as_str(), false),
+            ("recipient_phone", self.recipient_phone.as_str(), false),
+            ("address", self.address.as_str(), false),
+            ("delivery_date", self.delivery_date.as_str(), false),
+            ("window", self.window.as_str(), false),
+            (
+                "card_message",
+                self.card_message.as_deref().unwrap_or(""),
+                true,
+            ),
+        ];
+        let slugs = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, (slug, _))| (format!("lines[{i}].slug"), slug.as_str(), false));
+        for (field, text, line_breaks) in texts
+            .into_iter()
+            .map(|(field, text, breaks)| (field.to_owned(), text, breaks))
+            .chain(slugs)
+        {
+            if has_control_character(text, line_breaks) {
+                errors.push(FieldError::new(
+                    field,
+                    "control_character",
+                    "remove the invisible control characters from this text",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
 
         if self.lines.is_empty() {
             errors.push(FieldError::new(
@@ -189,6 +224,12 @@ impl OrderForm {
             card_message: card_message.map(str::to_owned),
         })
     }
+}
+
+/// Whether `text` holds a control character (NUL, escape, …), line breaks aside if allowed.
+pub fn has_control_character(text: &str, line_breaks: bool) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !(line_breaks && matches!(c, '\n' | '\r')))
 }
 
 /// A Korean mobile number as digits (`01012345678`), from any usual spelling of it.
@@ -407,6 +448,26 @@ mod tests {
         assert_eq!(request.recipient.phone, "01012345678");
         assert_eq!(request.window, TimeWindow::Afternoon);
         assert_eq!(request.lines, vec![("red-rose-bouquet".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn given_control_characters_then_their_fields_are_refused_before_anything_else() {
+        let bad = OrderForm {
+            lines: vec![("red-rose\u{0}".into(), 1)],
+            recipient_name: "a\u{0}".into(),
+            address: "서울특별시\n마포구 양화로 45".into(),
+            card_message: Some("생일 축하해!\n사랑해".into()),
+            ..form()
+        };
+        assert_eq!(
+            fields(bad.parse(calendar_at(10, 0))),
+            vec![
+                ("recipient_name".into(), "control_character"),
+                ("address".into(), "control_character"),
+                ("lines[0].slug".into(), "control_character"),
+            ],
+            "a card message may break lines; an address line may not"
+        );
     }
 
     #[test]

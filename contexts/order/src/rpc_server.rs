@@ -105,6 +105,13 @@ async fn place(
             reason: error.to_string(),
         },
         Err(PlaceError::NotYours) => PlaceOrderReply::NotYours,
+        Err(error @ PlaceError::Abandoned) => PlaceOrderReply::Invalid {
+            problems: vec![FieldProblem {
+                field: "order_id".into(),
+                code: "expired".into(),
+                message: error.to_string(),
+            }],
+        },
         Err(PlaceError::Database(error)) => return Err(error.into()),
     })
 }

@@ -2,12 +2,12 @@
 
 use crate::{
     domain::{DeliveryFact, Status},
-    store::{change_status, lock_order, record_status},
+    store::{abandon, change_status, lock_order, lock_order_id, record_status},
 };
 use contracts::{
-    delivery::{DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
+    delivery::{DeliveryCancelled, DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
     inventory::ReservationExpired,
-    order::{OrderPaid, OrderRejected, RejectionReason},
+    order::{OrderCancelled, OrderPaid, OrderRejected, RejectionReason},
     payment::{PaymentApproved, PaymentDeclined},
     Event,
 };
@@ -54,6 +54,17 @@ impl Handler for FollowOutcomes {
             }
             ReservationExpired::ROUTING_KEY => {
                 let expired: ReservationExpired = envelope.decode()?;
+                // An order never stored by now never will be: give it up, freeing its stock.
+                lock_order_id(tx, expired.order_id).await?;
+                if abandon(
+                    tx,
+                    expired.order_id,
+                    "its reservation ran out before it was stored",
+                )
+                .await?
+                {
+                    return Ok(());
+                }
                 reject(
                     tx,
                     expired.order_id,
@@ -73,6 +84,10 @@ impl Handler for FollowOutcomes {
             DeliveryDelivered::ROUTING_KEY => {
                 let fact: DeliveryDelivered = envelope.decode()?;
                 follow_delivery(tx, fact.order_id, DeliveryFact::Delivered).await
+            }
+            DeliveryCancelled::ROUTING_KEY => {
+                let fact: DeliveryCancelled = envelope.decode()?;
+                complete_cancellation(tx, fact.order_id).await
             }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "order does not subscribe to {other}"
@@ -132,5 +147,33 @@ async fn follow_delivery(
     if let Some(next) = order.status().on_delivery(fact) {
         record_status(tx, &order, next, None).await?;
     }
+    Ok(())
+}
+
+/// Delivery stopped an order's delivery. Delivery stops one only when the order ends, so an
+/// order still open here is one whose customer cancelled and whose answer from delivery was
+/// lost on the way: the cancellation completes now (refund, stock, message follow from
+/// `order.cancelled`). An order already ended, or never stored, needs nothing.
+async fn complete_cancellation(tx: &mut PgConnection, order_id: Uuid) -> Result<(), HandleError> {
+    let Some(order) = known_order(tx, order_id).await? else {
+        return Ok(());
+    };
+    let status = order.status();
+    let Ok(next) = status.cancel() else {
+        return Ok(());
+    };
+    let event = OrderCancelled {
+        order_id,
+        customer_id: order.customer_id,
+        was_paid: status.is_paid(),
+    };
+    change_status(
+        tx,
+        &order,
+        next,
+        Some("cancelled by the customer (completed when delivery confirmed it)"),
+        &event,
+    )
+    .await?;
     Ok(())
 }

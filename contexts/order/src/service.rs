@@ -4,7 +4,9 @@
 use crate::{
     domain::{Calendar, CancelRefused, FieldError, OrderForm, Status},
     inventory_client::{BreakerSettings, InventoryClient, InventoryUnavailable},
-    store::{self, change_status, insert_order, lock_order, OrderRow, ORDER_COLUMNS},
+    store::{
+        self, change_status, insert_order, lock_order, lock_order_id, OrderRow, ORDER_COLUMNS,
+    },
 };
 use chrono::Utc;
 use contracts::{
@@ -54,6 +56,8 @@ pub enum PlaceError {
     TryAgainShortly(#[source] InventoryUnavailable),
     #[error("this order belongs to someone else")]
     NotYours,
+    #[error("this checkout took too long and its flowers were released; start a new checkout")]
+    Abandoned,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -177,7 +181,8 @@ impl Orders {
             }
         };
 
-        // Stock is held; if storing the order fails now, the reservation simply expires.
+        // Stock is held. The order is stored now, or given up so that inventory frees the
+        // stock at once; if even that fails, the reservation's expiry gives it up later.
         let placed_at = Utc::now();
         let event = OrderPlaced {
             order_id: command.order_id,
@@ -192,15 +197,45 @@ impl Orders {
             card: command.card,
             placed_at,
         };
+        match self.store_placed(&event).await {
+            Ok(true) => Ok(Placed {
+                order_id: command.order_id,
+                total,
+                status: Status::Placed,
+            }),
+            Ok(false) => Err(PlaceError::Abandoned),
+            Err(error) => {
+                tracing::error!(%error, order_id = %command.order_id, "storing an order failed; giving it up");
+                if let Err(error) = self
+                    .abandon(command.order_id, "storing the order failed")
+                    .await
+                {
+                    tracing::warn!(%error, "giving up the order failed too; its reservation expires");
+                }
+                Err(PlaceError::Database(error))
+            }
+        }
+    }
+
+    /// Stores a placed order unless it was given up meanwhile (then `false`).
+    async fn store_placed(&self, event: &OrderPlaced) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        insert_order(&mut tx, &event).await?;
-        store::stage(&mut tx, command.order_id, &event).await?;
+        lock_order_id(&mut tx, event.order_id).await?;
+        if store::is_abandoned(&mut tx, event.order_id).await? {
+            return Ok(false);
+        }
+        insert_order(&mut tx, event).await?;
+        store::stage(&mut tx, event.order_id, event).await?;
         tx.commit().await?;
-        Ok(Placed {
-            order_id: command.order_id,
-            total,
-            status: Status::Placed,
-        })
+        Ok(true)
+    }
+
+    /// Gives up an order that was never stored, so inventory frees its stock.
+    async fn abandon(&self, order_id: Uuid, reason: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        lock_order_id(&mut tx, order_id).await?;
+        store::abandon(&mut tx, order_id, reason).await?;
+        tx.commit().await
     }
 
     /// Cancels the customer's order if the flowers have not left yet. Delivery is asked first
@@ -215,6 +250,10 @@ impl Orders {
         else {
             return Err(CancelError::NotFound);
         };
+        if order.status() == Status::Cancelled {
+            // Asking again (after a "try again shortly") finds it done.
+            return Ok(Status::Cancelled);
+        }
         order.status().cancel().map_err(CancelError::Refused)?;
         let request = CancelDelivery { order_id };
         let envelope = Envelope::new(
@@ -252,6 +291,10 @@ impl Orders {
             return Err(CancelError::NotFound);
         };
         let status = order.status();
+        if status == Status::Cancelled {
+            // Delivery's `delivery.cancelled` got here first and completed it.
+            return Ok(status);
+        }
         let next = status.cancel().map_err(CancelError::Refused)?;
         let event = OrderCancelled {
             order_id,

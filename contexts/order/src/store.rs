@@ -2,7 +2,10 @@
 
 use crate::domain::Status;
 use chrono::{DateTime, NaiveDate, Utc};
-use contracts::{order::OrderPlaced, Event};
+use contracts::{
+    order::{OrderAbandoned, OrderPlaced},
+    Event,
+};
 use messaging::{outbox, Envelope};
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -153,4 +156,58 @@ pub(crate) async fn stage<E: Event>(
         Some(order_id.to_string()),
     );
     outbox::stage(tx, &envelope).await
+}
+
+/// Serializes everything that decides whether `order_id` is stored or abandoned, for the rest
+/// of the transaction (a row lock cannot: the order row may not exist yet).
+pub(crate) async fn lock_order_id(
+    tx: &mut PgConnection,
+    order_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(order_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether `order_id` was given up (then it must never be stored).
+pub(crate) async fn is_abandoned(
+    tx: &mut PgConnection,
+    order_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM abandoned_orders WHERE order_id = $1)")
+        .bind(order_id)
+        .fetch_one(tx)
+        .await
+}
+
+/// Gives up an order that was never stored and tells inventory to free its stock; nothing
+/// happens if the order exists or was given up already. Call with [`lock_order_id`] held.
+pub(crate) async fn abandon(
+    tx: &mut PgConnection,
+    order_id: Uuid,
+    reason: &str,
+) -> Result<bool, sqlx::Error> {
+    let stored: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1)")
+        .bind(order_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if stored {
+        return Ok(false);
+    }
+    let abandoned = sqlx::query(
+        "INSERT INTO abandoned_orders (order_id, reason) VALUES ($1, $2)
+         ON CONFLICT (order_id) DO NOTHING",
+    )
+    .bind(order_id)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if abandoned {
+        stage(tx, order_id, &OrderAbandoned { order_id }).await?;
+    }
+    Ok(abandoned)
 }

@@ -1,7 +1,8 @@
 //! The card processor behind a trait, and a fake one that behaves like a real processor in
 //! test mode: cards are tokenized before they reach the shop's servers (only the token and the
-//! last four digits travel on), charges and refunds are idempotent by key, and particular test
-//! card numbers approve, decline for a reason, or time out.
+//! last four digits travel on); charges, refunds and voids are idempotent by key; a void stops
+//! a charge under its key for good (reversing it if it went through); and particular test card
+//! numbers approve, decline for a reason, or time out.
 //!
 //! | test card | outcome |
 //! |---|---|
@@ -9,15 +10,16 @@
 //! | 4000 0000 0000 0002 | declined: card declined |
 //! | 4000 0000 0000 9995 | declined: insufficient funds |
 //! | 4000 0000 0000 0069 | declined: card expired |
-//! | 4000 0000 0000 0119 | the processor does not answer (timeout) |
+//! | 4000 0000 0000 0119 | the processor does not answer (timeout), and charges nothing |
+//! | 4000 0000 0000 3006 | the processor charges the card, but its answer never arrives |
+//!
+//! The fake keeps its ledger in a database of its own (standing in for the processor's side of
+//! the internet), so that it outlives a payment process killed mid-charge and several payment
+//! processes share it, as they would share a real processor.
 
 use contracts::{order::CardToken, Won};
-use std::{
-    collections::HashMap,
-    future::Future,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use sqlx::PgPool;
+use std::{future::Future, time::Duration};
 use uuid::Uuid;
 
 /// What the processor said about a charge.
@@ -59,6 +61,11 @@ pub trait PaymentProvider: Send + Sync + 'static {
         amount: Won,
         idempotency_key: &str,
     ) -> impl Future<Output = Result<String, ProcessorTimeout>> + Send;
+
+    /// Cancels the charge made (or still to be made) under `charge_key`, before it settles: a
+    /// charge that went through is reversed and no money moves; a charge that never arrived is
+    /// refused if it ever does. Idempotent.
+    fn void(&self, charge_key: &str) -> impl Future<Output = Result<(), ProcessorTimeout>> + Send;
 }
 
 /// How a test card behaves; encoded in its token so any process can charge it.
@@ -69,6 +76,8 @@ enum Behaviour {
     InsufficientFunds,
     Expired,
     Timeout,
+    /// Charges, then the answer is lost.
+    ChargesSilently,
 }
 
 impl Behaviour {
@@ -79,6 +88,7 @@ impl Behaviour {
             "4000000000009995" => Self::InsufficientFunds,
             "4000000000000069" => Self::Expired,
             "4000000000000119" => Self::Timeout,
+            "4000000000003006" => Self::ChargesSilently,
             _ => return None,
         })
     }
@@ -90,6 +100,7 @@ impl Behaviour {
             Self::InsufficientFunds => "funds",
             Self::Expired => "expired",
             Self::Timeout => "timeout",
+            Self::ChargesSilently => "silent",
         }
     }
 
@@ -101,6 +112,7 @@ impl Behaviour {
             Self::InsufficientFunds,
             Self::Expired,
             Self::Timeout,
+            Self::ChargesSilently,
         ]
         .into_iter()
         .find(|b| b.code() == code)
@@ -187,34 +199,145 @@ fn luhn(digits: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// A processor in test mode, in memory.
-#[derive(Clone, Default)]
+/// A processor in test mode, with its ledger in its own PostgreSQL database.
+#[derive(Clone)]
 pub struct FakeProcessor {
-    inner: Arc<Mutex<Ledger>>,
+    pool: PgPool,
     latency: Duration,
+    /// The share of answers lost after the processor did the work (a fault switch for tests and
+    /// chaos runs; 0 by default).
+    lost_answers: f64,
 }
 
-#[derive(Default)]
-struct Ledger {
-    charges: HashMap<String, ChargeOutcome>,
-    refunds: HashMap<String, String>,
-    charged: i64,
-    refunded: i64,
-}
+/// The processor's own tables (it is "across the internet": not one of the shop's contexts).
+const LEDGER: &str = "
+    CREATE TABLE IF NOT EXISTS processor_charges (
+        key        TEXT PRIMARY KEY,
+        amount_won BIGINT NOT NULL,
+        outcome    TEXT NOT NULL CHECK (outcome IN ('approved', 'declined', 'voided')),
+        reason     TEXT,
+        charge_id  TEXT NOT NULL,
+        at         TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    CREATE TABLE IF NOT EXISTS processor_refunds (
+        key        TEXT PRIMARY KEY,
+        charge_id  TEXT NOT NULL,
+        amount_won BIGINT NOT NULL,
+        refund_id  TEXT NOT NULL,
+        at         TIMESTAMPTZ NOT NULL DEFAULT now()
+    )";
 
 impl FakeProcessor {
+    /// Opens (creating if needed) the processor's ledger at `url`.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        use sqlx::migrate::MigrateDatabase;
+        if !sqlx::Postgres::database_exists(url).await? {
+            // Several payment processes may race to create it; losing is fine.
+            if let Err(error) = sqlx::Postgres::create_database(url).await {
+                if !sqlx::Postgres::database_exists(url).await? {
+                    return Err(error);
+                }
+            }
+        }
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect(url)
+            .await?;
+        let mut tx = pool.begin().await?;
+        // Concurrent CREATE TABLE IF NOT EXISTS can still collide: one creator at a time.
+        sqlx::query("SELECT pg_advisory_xact_lock(4242)")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::raw_sql(LEDGER).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Self {
+            pool,
+            latency: Duration::ZERO,
+            lost_answers: 0.0,
+        })
+    }
+
     /// Answers after `latency`, like a processor across the internet.
-    pub fn with_latency(latency: Duration) -> Self {
-        Self {
-            latency,
-            ..Self::default()
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Loses this share (0 to 1) of its answers after doing the work.
+    pub fn losing_answers(mut self, share: f64) -> Self {
+        self.lost_answers = share.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Money taken and given back so far, for tests' invariants and the audit.
+    pub async fn totals(&self) -> Result<(Won, Won), sqlx::Error> {
+        let (charged, refunded): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(sum(amount_won), 0) FROM processor_charges
+                      WHERE outcome = 'approved')::BIGINT,
+                    (SELECT COALESCE(sum(amount_won), 0) FROM processor_refunds)::BIGINT",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((Won(charged), Won(refunded)))
+    }
+
+    async fn answer<T>(&self, outcome: Result<T, sqlx::Error>) -> Result<T, ProcessorTimeout> {
+        match outcome {
+            Ok(value) if !self.loses_this_answer() => Ok(value),
+            Ok(_) => Err(ProcessorTimeout),
+            Err(error) => {
+                tracing::warn!(%error, "the fake card processor's ledger failed");
+                Err(ProcessorTimeout)
+            }
         }
     }
 
-    /// Money taken and given back so far, for tests' invariants.
-    pub fn totals(&self) -> (Won, Won) {
-        let ledger = self.inner.lock().expect("ledger lock");
-        (Won(ledger.charged), Won(ledger.refunded))
+    fn loses_this_answer(&self) -> bool {
+        self.lost_answers > 0.0
+            && ((Uuid::new_v4().as_u128() >> 64) as f64 / u64::MAX as f64) < self.lost_answers
+    }
+
+    async fn record_charge(
+        &self,
+        behaviour: Behaviour,
+        amount: Won,
+        key: &str,
+    ) -> Result<ChargeOutcome, sqlx::Error> {
+        let (outcome, reason) = match behaviour {
+            Behaviour::Approve | Behaviour::ChargesSilently => ("approved", None),
+            Behaviour::Decline => ("declined", Some("the card was declined by its bank")),
+            Behaviour::InsufficientFunds => ("declined", Some("the card has insufficient funds")),
+            Behaviour::Expired => ("declined", Some("the card has expired")),
+            Behaviour::Timeout => unreachable!("never reaches the ledger"),
+        };
+        sqlx::query(
+            "INSERT INTO processor_charges (key, amount_won, outcome, reason, charge_id)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(amount.0)
+        .bind(outcome)
+        .bind(reason)
+        .bind(format!("ch_{}", Uuid::now_v7().simple()))
+        .execute(&self.pool)
+        .await?;
+        // The first charge under a key decides, whatever came after.
+        let (outcome, reason, charge_id): (String, Option<String>, String) = sqlx::query_as(
+            "SELECT outcome, reason, charge_id FROM processor_charges WHERE key = $1",
+        )
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(match outcome.as_str() {
+            "approved" => ChargeOutcome::Approved { charge_id },
+            "voided" => ChargeOutcome::Declined {
+                reason: "the payment was cancelled before it was charged".into(),
+            },
+            _ => ChargeOutcome::Declined {
+                reason: reason.unwrap_or_else(|| "declined".into()),
+            },
+        })
     }
 }
 
@@ -230,51 +353,60 @@ impl PaymentProvider for FakeProcessor {
         if behaviour == Behaviour::Timeout {
             return Err(ProcessorTimeout);
         }
-        let mut ledger = self.inner.lock().expect("ledger lock");
-        if let Some(outcome) = ledger.charges.get(idempotency_key) {
-            return Ok(outcome.clone());
+        let outcome = self
+            .answer(self.record_charge(behaviour, amount, idempotency_key).await)
+            .await?;
+        if behaviour == Behaviour::ChargesSilently {
+            return Err(ProcessorTimeout);
         }
-        let outcome = match behaviour {
-            Behaviour::Approve => {
-                ledger.charged += amount.0;
-                ChargeOutcome::Approved {
-                    charge_id: format!("ch_{}", Uuid::now_v7().simple()),
-                }
-            }
-            Behaviour::Decline => ChargeOutcome::Declined {
-                reason: "the card was declined by its bank".into(),
-            },
-            Behaviour::InsufficientFunds => ChargeOutcome::Declined {
-                reason: "the card has insufficient funds".into(),
-            },
-            Behaviour::Expired => ChargeOutcome::Declined {
-                reason: "the card has expired".into(),
-            },
-            Behaviour::Timeout => unreachable!("answered above"),
-        };
-        ledger
-            .charges
-            .insert(idempotency_key.to_owned(), outcome.clone());
         Ok(outcome)
     }
 
     async fn refund(
         &self,
-        _charge_id: &str,
+        charge_id: &str,
         amount: Won,
         idempotency_key: &str,
     ) -> Result<String, ProcessorTimeout> {
         tokio::time::sleep(self.latency).await;
-        let mut ledger = self.inner.lock().expect("ledger lock");
-        if let Some(refund) = ledger.refunds.get(idempotency_key) {
-            return Ok(refund.clone());
+        let recorded = async {
+            sqlx::query(
+                "INSERT INTO processor_refunds (key, charge_id, amount_won, refund_id)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(idempotency_key)
+            .bind(charge_id)
+            .bind(amount.0)
+            .bind(format!("re_{}", Uuid::now_v7().simple()))
+            .execute(&self.pool)
+            .await?;
+            sqlx::query_scalar("SELECT refund_id FROM processor_refunds WHERE key = $1")
+                .bind(idempotency_key)
+                .fetch_one(&self.pool)
+                .await
         }
-        let refund_id = format!("re_{}", Uuid::now_v7().simple());
-        ledger.refunded += amount.0;
-        ledger
-            .refunds
-            .insert(idempotency_key.to_owned(), refund_id.clone());
-        Ok(refund_id)
+        .await;
+        self.answer(recorded).await
+    }
+
+    async fn void(&self, charge_key: &str) -> Result<(), ProcessorTimeout> {
+        tokio::time::sleep(self.latency).await;
+        let recorded = async {
+            // A charge that went through is reversed; one that never came is refused later.
+            sqlx::query(
+                "INSERT INTO processor_charges (key, amount_won, outcome, charge_id)
+                 VALUES ($1, 0, 'voided', $2)
+                 ON CONFLICT (key) DO UPDATE SET outcome = 'voided'
+                 WHERE processor_charges.outcome = 'approved'",
+            )
+            .bind(charge_key)
+            .bind(format!("ch_{}", Uuid::now_v7().simple()))
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+        }
+        .await;
+        self.answer(recorded).await
     }
 }
 
@@ -304,40 +436,5 @@ mod tests {
         assert_eq!(field("4242424242424242", "13/28", "123"), "card_expiry");
         assert_eq!(field("4242424242424242", "10/26", "123"), "card_expiry");
         assert_eq!(field("4242424242424242", "12/28", "12"), "card_cvc");
-    }
-
-    #[tokio::test]
-    async fn test_cards_approve_decline_and_time_out() {
-        let processor = FakeProcessor::default();
-        let charge = |n: &str, key: &str| {
-            let processor = processor.clone();
-            let card = token(n);
-            let key = key.to_owned();
-            async move { processor.charge(&card, Won(1000), &key).await }
-        };
-        assert!(matches!(
-            charge("4242424242424242", "a").await,
-            Ok(ChargeOutcome::Approved { .. })
-        ));
-        assert_eq!(
-            charge("4000000000009995", "b").await,
-            Ok(ChargeOutcome::Declined {
-                reason: "the card has insufficient funds".into()
-            })
-        );
-        assert_eq!(charge("4000000000000119", "c").await, Err(ProcessorTimeout));
-    }
-
-    #[tokio::test]
-    async fn charging_twice_with_one_key_charges_once() {
-        let processor = FakeProcessor::default();
-        let card = token("4242424242424242");
-        let first = processor.charge(&card, Won(5000), "order-1").await.unwrap();
-        let again = processor.charge(&card, Won(5000), "order-1").await.unwrap();
-        assert_eq!(first, again);
-        assert_eq!(processor.totals(), (Won(5000), Won(0)));
-        processor.refund("ch", Won(5000), "refund-1").await.unwrap();
-        processor.refund("ch", Won(5000), "refund-1").await.unwrap();
-        assert_eq!(processor.totals(), (Won(5000), Won(5000)));
     }
 }

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use contracts::{
-    delivery::{DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
+    delivery::{DeliveryCancelled, DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
     order::{OrderCancelled, OrderLine, OrderPaid, OrderPlaced, OrderRejected},
     payment::{PaymentApproved, PaymentDeclined, PaymentRefunded},
     Event,
@@ -74,6 +74,7 @@ pub const HANDLES: &[&str] = &[
     DeliveryPreparing::ROUTING_KEY,
     DeliveryDispatched::ROUTING_KEY,
     DeliveryDelivered::ROUTING_KEY,
+    DeliveryCancelled::ROUTING_KEY,
 ];
 
 /// Which column a fact moves, to what, and the timeline's words for it.
@@ -174,6 +175,16 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
                 "delivery_status",
                 "delivered",
                 "delivered",
+                None,
+            )
+        }
+        DeliveryCancelled::ROUTING_KEY => {
+            let fact: DeliveryCancelled = envelope.decode()?;
+            change(
+                fact.order_id,
+                "delivery_status",
+                "cancelled",
+                "delivery_cancelled",
                 None,
             )
         }

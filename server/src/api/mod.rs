@@ -203,6 +203,8 @@ impl From<tower_sessions::session::Error> for ApiError {
 }
 
 /// A JSON body, with a malformed body answered as our own 400/422 error, not axum's text.
+/// Text holding control characters (NUL, escape, …; line breaks and tabs are fine) is refused
+/// with a 422 naming the field: no database takes NUL, and none of it is meant for people.
 pub struct JsonBody<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
@@ -213,17 +215,53 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(ApiError::new(
+        let bad_json = |detail: String| {
+            ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_json",
-                format!(
-                    "the request body is not what this route takes: {}",
-                    rejection.body_text()
-                ),
-            )),
+                format!("the request body is not what this route takes: {detail}"),
+            )
+        };
+        let value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(value)) => value,
+            Err(rejection) => return Err(bad_json(rejection.body_text())),
+        };
+        if let Some(field) = field_with_control_character(&value, String::new()) {
+            return Err(ApiError::field(
+                &field,
+                "control_character",
+                "remove the invisible control characters from this text",
+            ));
         }
+        serde_json::from_value(value)
+            .map(Self)
+            .map_err(|error| bad_json(error.to_string()))
+    }
+}
+
+/// The path (`recipient_name`, `lines[0].slug`) of the first string in `value` that holds a
+/// control character other than a line break or a tab.
+fn field_with_control_character(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let is_control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    match value {
+        Value::String(text) => text.chars().any(is_control).then_some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| field_with_control_character(item, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(name, item)| {
+            if name.chars().any(is_control) {
+                return Some(path.clone());
+            }
+            let path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            field_with_control_character(item, path)
+        }),
+        _ => None,
     }
 }
 
@@ -265,6 +303,26 @@ mod tests {
             }
         }
         routes
+    }
+
+    #[test]
+    fn control_characters_are_found_with_the_path_of_their_field() {
+        let find =
+            |json: serde_json::Value| super::field_with_control_character(&json, String::new());
+        assert_eq!(
+            find(serde_json::json!({"recipient_name": "a\u{0}"})).as_deref(),
+            Some("recipient_name")
+        );
+        assert_eq!(
+            find(serde_json::json!({"lines": [{"slug": "rose"}, {"slug": "x\u{1b}[31m"}]}))
+                .as_deref(),
+            Some("lines[1].slug")
+        );
+        assert_eq!(
+            find(serde_json::json!({"card_message": "생일 축하해!\n사랑해\t♥", "n": 3})),
+            None,
+            "line breaks, tabs and Korean are text"
+        );
     }
 
     #[test]

@@ -797,6 +797,23 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_the_problem() {
         .collect();
     assert_eq!(fields, ["recipient_phone", "delivery_date"]);
 
+    // Invisible control characters: named, refused before any stock is held.
+    let mut nul = checkout("celebration-wreath", 3, APPROVES);
+    nul["recipient_name"] = json!("a\u{0}");
+    let (status, body) = customer.post("/api/orders", nul).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "recipient_name");
+    assert_eq!(body["fields"][0]["code"], "control_character");
+    let (_, wreath) = customer.get("/api/productInfos").await;
+    let wreath = wreath
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["slug"] == "celebration-wreath")
+        .unwrap()
+        .clone();
+    assert_eq!(wreath["available"], 3, "a refused order holds nothing");
+
     let (status, body) = customer
         .post("/api/orders", checkout("celebration-wreath", 4, APPROVES))
         .await;

@@ -333,10 +333,11 @@ async fn cancelling_a_paid_order_refunds_it_and_puts_the_flowers_back() {
         stock(&shop, ROSES).await == (12, 0)
     })
     .await;
-    assert!(matches!(
-        orders.cancel(placed.order_id, customer).await,
-        Err(CancelError::Refused(_))
-    ));
+    assert_eq!(
+        orders.cancel(placed.order_id, customer).await.ok(),
+        Some(order::domain::Status::Cancelled),
+        "cancelling again (a retry) finds it done, and changes nothing"
+    );
     shop.assert_books_balance().await;
 
     petal.stop().await;
@@ -663,6 +664,228 @@ async fn a_poison_message_is_parked_and_the_saga_goes_on() {
         assert_eq!(parked[0].envelope.as_ref().unwrap().id, poison.id);
     }
     broker.close().await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn stock_reserved_for_an_order_that_never_came_to_exist_is_freed() {
+    let shop = Shop::with(&[("PETAL_RESERVATION_HOLD_SECS", "1")]);
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    // Inventory reserved and committed, but the reply never reached anyone who stored the
+    // order, and nobody asks again with that order id.
+    let lost = Uuid::now_v7();
+    let reply = orders
+        .inventory()
+        .reserve(&contracts::inventory::ReserveStock {
+            order_id: lost,
+            lines: vec![contracts::inventory::StockRequest {
+                slug: WREATH.into(),
+                quantity: 3,
+            }],
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        reply,
+        contracts::inventory::ReserveStockReply::Reserved { .. }
+    ));
+    assert_eq!(stock(&shop, WREATH).await, (3, 3));
+    eventually("the wreaths are free once the hold ran out", || async {
+        stock(&shop, WREATH).await == (3, 0)
+    })
+    .await;
+    // The order id is given up for good: placing it now would sell stock it no longer holds.
+    let mut late = place(Uuid::now_v7(), &[(WREATH, 1)], APPROVES);
+    late.order_id = lost;
+    assert!(matches!(
+        orders.place(late).await,
+        Err(PlaceError::Abandoned)
+    ));
+    assert_eq!(stock(&shop, WREATH).await, (3, 0));
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn an_order_whose_reserve_reply_came_too_late_holds_no_stock() {
+    let shop = Shop::with(&[
+        ("PETAL_RESERVATION_HOLD_SECS", "2"),
+        ("PETAL_FAULT_LATE_REPLIES", "inventory.reserve=1"),
+        ("PETAL_FAULT_LATE_REPLY_SECS", "3"),
+    ]);
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let attempt = place(Uuid::now_v7(), &[(WREATH, 2)], APPROVES);
+    assert!(matches!(
+        orders.place(attempt.clone()).await,
+        Err(PlaceError::TryAgainShortly(_))
+    ));
+    assert!(orders.get(attempt.order_id).await.unwrap().is_none());
+    eventually("the wreaths held for it are free again", || async {
+        stock(&shop, WREATH).await == (3, 0)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+/// What the fake card processor (standing for the world outside) did under an order's key.
+async fn processor_outcome(shop: &Shop, order_id: Uuid) -> Option<String> {
+    let processor = shop.pool("processor").await;
+    let outcome = sqlx::query_scalar("SELECT outcome FROM processor_charges WHERE key = $1")
+        .bind(order_id.to_string())
+        .fetch_optional(&processor)
+        .await
+        .unwrap();
+    processor.close().await;
+    outcome
+}
+
+#[tokio::test]
+async fn a_charge_whose_answer_was_lost_is_voided_and_the_order_declined() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+
+    let placed = orders
+        .place(place(Uuid::now_v7(), &[(ROSES, 1)], CHARGES_SILENTLY))
+        .await
+        .unwrap();
+    eventually("the order is declined", || async {
+        shop.order_status(&orders, placed.order_id).await == "rejected"
+    })
+    .await;
+    assert_eq!(
+        processor_outcome(&shop, placed.order_id).await.as_deref(),
+        Some("voided"),
+        "the charge that went through unseen is voided, not kept"
+    );
+    eventually("the rose is free again", || async {
+        stock(&shop, ROSES).await == (12, 0)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn an_order_cancelled_while_its_charge_is_in_flight_keeps_no_money() {
+    // The processor takes a second to answer, so the cancellation lands mid-charge.
+    let shop = Shop::with(&[("PETAL_FAKE_PROCESSOR_LATENCY_MS", "1000")]);
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let customer = Uuid::now_v7();
+
+    let placed = orders
+        .place(place(customer, &[(ROSES, 1)], APPROVES))
+        .await
+        .unwrap();
+    let payments = shop.pool("payment").await;
+    eventually("the charge is under way", || async {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM payments WHERE order_id = $1")
+                .bind(placed.order_id)
+                .fetch_optional(&payments)
+                .await
+                .unwrap();
+        status.as_deref() == Some("charging")
+    })
+    .await;
+    orders.cancel(placed.order_id, customer).await.unwrap();
+
+    eventually("the payment settles", || async {
+        let status: String = sqlx::query_scalar("SELECT status FROM payments WHERE order_id = $1")
+            .bind(placed.order_id)
+            .fetch_one(&payments)
+            .await
+            .unwrap();
+        matches!(status.as_str(), "cancelled" | "refunded")
+    })
+    .await;
+    assert_ne!(
+        processor_outcome(&shop, placed.order_id).await.as_deref(),
+        Some("approved"),
+        "a charge that went through was voided"
+    );
+    assert_eq!(
+        shop.order_status(&orders, placed.order_id).await,
+        "cancelled"
+    );
+    eventually("the rose is back", || async {
+        stock(&shop, ROSES).await == (12, 0)
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn a_cancel_whose_answer_from_delivery_was_lost_still_completes() {
+    let shop = Shop::with(&[
+        ("PETAL_FAULT_LATE_REPLIES", "delivery.cancel=1"),
+        ("PETAL_FAULT_LATE_REPLY_SECS", "3"),
+    ]);
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let customer = Uuid::now_v7();
+
+    let placed = orders
+        .place(place(customer, &[(ROSES, 2)], APPROVES))
+        .await
+        .unwrap();
+    eventually("the order is being prepared", || async {
+        shop.order_status(&orders, placed.order_id).await == "preparing"
+    })
+    .await;
+    assert!(matches!(
+        orders.cancel(placed.order_id, customer).await,
+        Err(CancelError::TryAgainShortly(_))
+    ));
+
+    eventually("the order is cancelled all the same", || async {
+        shop.order_status(&orders, placed.order_id).await == "cancelled"
+    })
+    .await;
+    eventually("the roses are back on the shelf", || async {
+        stock(&shop, ROSES).await == (12, 0)
+    })
+    .await;
+    let read_models = shop.read_models().await;
+    eventually(
+        "the customer's page says refunded and delivery stopped",
+        || async {
+            let (order, _) = read_models
+                .order_history(placed.order_id)
+                .await
+                .unwrap()
+                .unwrap();
+            (
+                order.status.as_str(),
+                order.payment_status.as_str(),
+                order.delivery_status.as_str(),
+            ) == ("cancelled", "refunded", "cancelled")
+        },
+    )
+    .await;
+    // The customer, told to try again, does: it is already done.
+    assert_eq!(
+        orders.cancel(placed.order_id, customer).await.ok(),
+        Some(order::domain::Status::Cancelled)
+    );
     shop.assert_books_balance().await;
 
     petal.stop().await;
