@@ -38,6 +38,8 @@ def op(summary, tag, ok, okcode="200", req=None, errors=(), params=(), write=Fal
 path=lambda name, desc, schema=None: {"name":name,"in":"path","required":True,"description":desc,"schema":schema or s()}
 U401=(401,"sign in first"); U422=(422,"a field needs fixing: each problem names the field"); U503=(503,"a context is not answering; try again shortly"); U404=(404,"no such thing, or not yours")
 ST403=(403,"staff only")
+idem={"name":"Idempotency-Key","in":"header","required":False,"schema":s(minLength=1,maxLength=255),
+      "description":"names this request once: sending it again (after a timeout) does it once. Required unless the body names the request (order_id, request_id)"}
 schemas={
  "Error": obj({"error":s(description="stable code, e.g. invalid_input, sign_in_required, staff_only, csrf, not_found, try_again_shortly"),"message":s(description="what to do, in words for a person"),"fields":arr(S("FieldProblem"))},["error","message"]),
  "FieldProblem": obj({"field":s(),"code":s(description="required, too_long, invalid, past, out_of_stock, taken, …"),"message":s()}),
@@ -47,7 +49,7 @@ schemas={
  "SignUp": obj({"email":s(format="email"),"name":s(),"password":s(minLength=10)}),
  "SignIn": obj({"email":s(format="email"),"password":s()}),
  "ProductInfo": obj({"slug":s(),"name_ko":s(),"name_en":s(),"description_ko":s(),"description_en":s(),"price_won":i(),"available":i(),"picture":s()}),
- "Checkout": obj({"order_id":dict(uuid, description="one per checkout form: sending it twice places one order"),
+ "Checkout": obj({"order_id":dict(uuid, description="one per checkout form: sending it twice places one order (or send an Idempotency-Key header)"),
    "lines":arr(obj({"slug":s(),"quantity":i(minimum=1)})),"recipient_name":s(),"recipient_phone":s(),"address":s(),
    "delivery_date":date,"window":s(enum=["morning","afternoon","evening"]),"card_message":opt(s(maxLength=150)),
    "card_number":s(description="tokenized at once; never stored"),"card_expiry":s(example="12/30"),"card_cvc":s()},
@@ -60,7 +62,7 @@ schemas={
  "TimelineStep": obj({"step":s(),"detail":opt(s()),"at":dt}),
  "Message": obj({"id":uuid,"order_id":opt(uuid),"fact":s(),"title_ko":s(),"title_en":s(),"body_ko":s(),"body_en":s(),"created_at":dt,"read":b}),
  "Messages": obj({"unread":i(),"messages":arr(S("Message"))}),
- "Payment": obj({"order_id":uuid,"payment_id":uuid,"status":s(enum=["approved","declined","cancelled","refunded"]),"amount":opt(i()),
+ "Payment": obj({"order_id":uuid,"payment_id":uuid,"status":s(enum=["charging","approved","declined","voiding","cancelled","refunding","refunded"],description="charging, voiding and refunding are on their way to the card processor"),"amount":opt(i()),
    "last4":opt(s()),"reason":opt(s()),"refunded":opt(i()),"created_at":dt,"updated_at":dt}),
  "ScheduledDelivery": obj({"order_id":uuid,"status":s(enum=["preparing","out_for_delivery","delivered"]),"recipient_name":s(),"recipient_phone":s(),
    "address":s(),"delivery_date":date,"window":s(),"card_message":opt(s()),"updated_at":dt}),
@@ -72,7 +74,7 @@ schemas={
    "photo":s(description="a PNG or JPEG of at most 512 KB as a data: URL; served at /pictures/<slug>")},["slug","name","description","price_won","on_hand"]),
  "NewPrice": obj({"price_won":i(),"reason":s()}),
  "ParkedMessage": obj({"context":s(),"kind":s(),"message_id":opt(uuid),"order_id":opt(s()),"at":opt(dt),"body":s()}),
- "Restock": obj({"quantity":i(minimum=1),"reason":s()}),
+ "Restock": obj({"quantity":i(minimum=1),"reason":s(),"request_id":dict(uuid, description="one per restock form: sending it twice adds the stock once (or send an Idempotency-Key header)")},["quantity","reason"]),
 }
 oid=path("id","the order",uuid); oid2=path("order_id","the order",uuid); slug=path("slug","the product's slug")
 paths={
@@ -85,7 +87,7 @@ paths={
  "/pictures/{slug}":{"get":{"summary":"A photo staff uploaded for a flower","tags":["catalog"],"parameters":[path("slug","the product's slug")],
    "responses":{"200":{"description":"the picture","content":{"image/png":{"schema":s(format="binary")},"image/jpeg":{"schema":s(format="binary")}}},"404":E("no such picture")}}},
  "/api/productInfos":{"get":op("The public catalog","catalog",resp("every product",arr(S("ProductInfo"))))},
- "/api/orders":{"post":op("Place an order","orders",resp("placed; payment follows",S("Placed")),"201",S("Checkout"),[U401,U422,U503,(409,"the order id belongs to another checkout")],write=True)},
+ "/api/orders":{"post":op("Place an order","orders",resp("placed; payment follows",S("Placed")),"201",S("Checkout"),[U401,U422,U503,(409,"the order id belongs to another checkout")],params=[idem],write=True)},
  "/api/orders/{id}":{"get":op("One of my orders with its timeline","orders",resp("the order",{"allOf":[S("OrderHistory"),obj({"timeline":arr(S("TimelineStep"))})]}),errors=[U401,U404],params=[oid])},
  "/api/orders/{id}/cancel":{"post":op("Cancel my order while the flowers have not left","orders",resp("cancelled; a charge is refunded"),"204",errors=[U401,U404,(409,"too late: the reason says why"),U503],params=[oid],write=True)},
  "/api/orders/{id}/events":{"get":{"summary":"Live updates of one of my orders (server-sent events)","tags":["orders"],"parameters":[oid,{"name":"Last-Event-ID","in":"header","required":False,"schema":s(),"description":"resume after this event"}],
@@ -107,9 +109,9 @@ paths={
  "/api/products":{
    "get":op("Stock levels of every product (staff)","staff",resp("on hand, reserved, available",arr(S("StockLevel"))),errors=[U401,ST403,U503]),
    "post":op("Add a flower (staff)","staff",resp("added",S("StockLevel")),"201",S("NewFlower"),[U401,U422,U503],write=True)},
- "/api/products/{slug}":{"patch":op("Change a price (staff)","staff",resp("changed",S("StockLevel")),req=S("NewPrice"),errors=[U401,U404,U422,U503],params=[slug],write=True)},
+ "/api/products/{slug}":{"patch":op("Change a price (staff)","staff",resp("changed",S("StockLevel")),req=S("NewPrice"),errors=[U401,U404,U422,U503],params=[slug,idem],write=True)},
  "/api/products/{slug}/history":{"get":op("Who changed a product, when and why (staff)","staff",resp("newest first",arr(S("HistoryEntry"))),errors=[U401,ST403,U404,U503],params=[slug])},
- "/api/products/{slug}/restock":{"post":op("Restock (staff)","staff",resp("restocked",S("StockLevel")),req=S("Restock"),errors=[U401,U404,U422,U503],params=[slug],write=True)},
+ "/api/products/{slug}/restock":{"post":op("Restock (staff)","staff",resp("restocked",S("StockLevel")),req=S("Restock"),errors=[U401,U404,U422,U503],params=[slug,idem],write=True)},
 }
 doc={"openapi":"3.1.0","info":{"title":"Petal","version":"1","description":"The JSON API of Petal, a flower-delivery shop. Sessions are cookies; every POST, PATCH and DELETE must send the session's CSRF token (from GET /api/session) in X-CSRF-Token. Errors are {error, message, fields}."},
  "servers":[{"url":"/"}],"paths":paths,

@@ -154,13 +154,7 @@ struct Placed {
 
 /// A fresh id for one checkout form.
 fn new_order_id() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        if let Some(id) = window().crypto().ok().map(|c| c.random_uuid()) {
-            return id;
-        }
-    }
-    String::new()
+    crate::client::new_request_id()
 }
 
 /// `/checkout?flower=slug&quantity=n`.

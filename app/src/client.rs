@@ -52,6 +52,22 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     imp::request(method, path, Some(body)).await
 }
 
+/// A fresh id for one form: sending the form again (a retry after a timeout) is then
+/// recognized by the API as the same request and done once. Empty on the server.
+pub fn new_request_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Some(id) = leptos::prelude::window()
+            .crypto()
+            .ok()
+            .map(|c| c.random_uuid())
+        {
+            return id;
+        }
+    }
+    String::new()
+}
+
 /// Remembers the CSRF token the API handed out with a new session (sign in, sign up).
 pub fn remember_csrf(token: String) {
     imp::set_csrf(Some(token));

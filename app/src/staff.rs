@@ -44,6 +44,9 @@ pub fn InventoryPage() -> impl IntoView {
 struct Restock {
     quantity: i64,
     reason: String,
+    /// One per form shown: a retry of the same restock adds the stock once.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    request_id: String,
 }
 
 #[derive(Serialize)]
@@ -114,6 +117,7 @@ fn ProductRow(
             .map(|(_, failure)| failure),
     );
     let history = RwSignal::new(None::<Vec<HistoryEntry>>);
+    let restock_id = StoredValue::new(client::new_request_id());
     let outcome = {
         let slug = slug.clone();
         move |result: Result<StockLevel, Failure>| match result {
@@ -137,6 +141,7 @@ fn ProductRow(
             let body = Restock {
                 quantity: quantity.get_untracked().trim().parse().unwrap_or(0),
                 reason: reason.get_untracked(),
+                request_id: restock_id.get_value(),
             };
             let outcome = outcome.clone();
             leptos::task::spawn_local(async move {

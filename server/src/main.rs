@@ -82,7 +82,7 @@ async fn restock(args: &[String]) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     let store = petal::inventory_store(&settings).await?;
     let product = store
-        .restock(slug, &restock, "operator (petal restock)")
+        .restock(slug, &restock, "operator (petal restock)", None)
         .await?;
     println!(
         "{}: {} on hand (revision {})",

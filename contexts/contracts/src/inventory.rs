@@ -111,11 +111,13 @@ pub enum CatalogCommand {
     List,
     /// Every recorded change of one product, newest first.
     History { slug: String },
-    /// Stock arrived.
+    /// Stock arrived. The same `request_id` sent again (a retry) adds nothing twice.
     Restock {
         slug: String,
         quantity: i64,
         reason: String,
+        #[serde(default)]
+        request_id: Option<Uuid>,
     },
     /// A new price from now on; reservations already made keep theirs.
     ChangePrice {

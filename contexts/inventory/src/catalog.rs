@@ -70,9 +70,10 @@ impl Inventory {
                 slug,
                 quantity,
                 reason,
+                request_id,
             } => match Restock::parse(*quantity, reason) {
                 Err(error) => error.into(),
-                Ok(restock) => match self.restock(slug, &restock, actor).await {
+                Ok(restock) => match self.restock(slug, &restock, actor, *request_id).await {
                     Ok(product) => changed(product),
                     Err(RestockError::UnknownProduct(_)) => CatalogReply::UnknownProduct,
                     Err(error @ RestockError::TooMuchStock) => CatalogReply::Invalid {

@@ -105,13 +105,36 @@ impl Inventory {
 
     /// Adds arriving stock to a product, records why, and publishes the new availability.
     #[tracing::instrument(skip(self, restock), fields(quantity = restock.quantity.get()))]
+    /// Adds arriving stock. With a `request_id`, the same request sent again (a retry after a
+    /// lost reply) changes nothing and answers with the product as it is.
     pub async fn restock(
         &self,
         slug: &str,
         restock: &Restock,
         actor: &str,
+        request_id: Option<Uuid>,
     ) -> Result<Product, RestockError> {
         let mut tx = self.pool.begin().await?;
+        if let Some(request_id) = request_id {
+            let first_time = sqlx::query(
+                "INSERT INTO restock_requests (request_id, slug, quantity) VALUES ($1, $2, $3)
+                 ON CONFLICT (request_id) DO NOTHING",
+            )
+            .bind(request_id)
+            .bind(slug)
+            .bind(restock.quantity.get())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !first_time {
+                drop(tx);
+                return self
+                    .product(slug)
+                    .await?
+                    .ok_or_else(|| RestockError::UnknownProduct(slug.to_owned()));
+            }
+        }
         let product: Option<Product> = sqlx::query_as(&format!(
             "UPDATE products
              SET on_hand = on_hand + $2, revision = revision + 1, updated_at = now()

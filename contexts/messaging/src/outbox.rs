@@ -156,9 +156,40 @@ impl Relay {
         staged.sort_by_key(|row| row.position);
         let positions: Vec<i64> = staged.iter().map(|row| row.position).collect();
 
+        if let Err(error) = self.publish_confirmed(channel, &staged).await {
+            // Give the batch back at once (not when the claim runs out), so the relay that
+            // starts again after a broker restart sends it straight away.
+            if let Err(release) =
+                sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE position = ANY($1)")
+                    .bind(&positions)
+                    .execute(&self.pool)
+                    .await
+            {
+                tracing::warn!(error = %release, "releasing an outbox claim; it runs out by itself");
+            }
+            return Err(error);
+        }
+
+        sqlx::query(
+            "UPDATE outbox SET published_at = now(), claimed_until = NULL
+             WHERE position = ANY($1)",
+        )
+        .bind(&positions)
+        .execute(&self.pool)
+        .await?;
+        tracing::Span::current().record("published", staged.len());
+        Ok(staged.len())
+    }
+
+    /// Publishes `staged` and waits until RabbitMQ confirmed every message.
+    async fn publish_confirmed(
+        &self,
+        channel: &lapin::Channel,
+        staged: &[Staged],
+    ) -> Result<(), RelayError> {
         let exchange = self.topology.events_exchange();
         let mut confirms = Vec::with_capacity(staged.len());
-        for row in &staged {
+        for row in staged {
             let envelope = Envelope {
                 id: row.message_id,
                 kind: row.kind.clone(),
@@ -189,28 +220,15 @@ impl Relay {
             }
         }
         if refused > 0 {
-            // Give the whole batch back at once; it is sent again (consumers dedupe by id).
-            sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE position = ANY($1)")
-                .bind(&positions)
-                .execute(&self.pool)
-                .await?;
+            // The whole batch is sent again (consumers dedupe by message id).
             return Err(BrokerError::NotConfirmed(refused).into());
         }
-
-        sqlx::query(
-            "UPDATE outbox SET published_at = now(), claimed_until = NULL
-             WHERE position = ANY($1)",
-        )
-        .bind(&positions)
-        .execute(&self.pool)
-        .await?;
-        tracing::Span::current().record("published", staged.len());
-        Ok(staged.len())
+        Ok(())
     }
 }
 
 /// How long a relay may take to publish a batch it claimed before another relay may take it.
-pub const CLAIM_FOR: Duration = Duration::from_secs(30);
+pub const CLAIM_FOR: Duration = Duration::from_secs(10);
 
 /// Claims up to `limit` unsent messages nobody else holds, oldest first, for `claim_for`.
 /// Public for tests that play a relay dying between its claim and its confirms.

@@ -239,6 +239,30 @@ where
     }
 }
 
+/// The request id a client's `Idempotency-Key` header names, scoped to `scope` (the account),
+/// so that a retry of the same request is recognized and done once: the same key from the same
+/// account always gives the same id. `None` without the header.
+pub(super) fn idempotency_key(
+    headers: &axum::http::HeaderMap,
+    scope: uuid::Uuid,
+) -> Result<Option<uuid::Uuid>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|key| (1..=255).contains(&key.len()) && key.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::field(
+                "Idempotency-Key",
+                "invalid",
+                "use 1 to 255 visible ASCII characters, one key per request you mean once",
+            )
+        })?;
+    Ok(Some(uuid::Uuid::new_v5(&scope, key.as_bytes())))
+}
+
 /// The path (`recipient_name`, `lines[0].slug`) of the first string in `value` that holds a
 /// control character other than a line break or a tab.
 fn field_with_control_character(value: &serde_json::Value, path: String) -> Option<String> {

@@ -150,8 +150,25 @@ pub(super) async fn ask<Q: Serialize, A: serde::de::DeserializeOwned>(
 pub async fn place(
     account: CurrentAccount,
     State(state): State<ApiState>,
+    headers: axum::http::HeaderMap,
     JsonBody(checkout): JsonBody<Checkout>,
 ) -> Result<(StatusCode, Json<PlacedBody>), ApiError> {
+    // A retry after a timeout must not place a second order: the client names the order.
+    let order_id = match (
+        checkout.order_id,
+        super::idempotency_key(&headers, account.id)?,
+    ) {
+        (Some(order_id), _) => order_id,
+        (None, Some(order_id)) => order_id,
+        (None, None) => {
+            return Err(ApiError::field(
+                "order_id",
+                "required",
+                "send an order_id (one per checkout) or an Idempotency-Key header, so that \
+                 sending the order again after a timeout does not place it twice",
+            ))
+        }
+    };
     let today = chrono::Utc::now();
     let card = payment::tokenize(
         &checkout.card_number,
@@ -164,7 +181,7 @@ pub async fn place(
     )
     .map_err(|e| ApiError::field(e.field, "invalid", e.message))?;
     let request = PlaceOrderRequest {
-        order_id: checkout.order_id.unwrap_or_else(Uuid::now_v7),
+        order_id,
         customer_id: account.id,
         lines: checkout.lines,
         recipient_name: checkout.recipient_name,

@@ -210,6 +210,8 @@ pub async fn change_price(
 pub struct Restock {
     quantity: i64,
     reason: String,
+    /// One per restock form: sending it again after a lost reply adds the stock once.
+    request_id: Option<Uuid>,
 }
 
 /// `POST /api/products/{slug}/restock` with `{"quantity": 5, "reason": "…"}` (staff).
@@ -217,12 +219,28 @@ pub async fn restock(
     staff: Staff,
     State(state): State<ApiState>,
     Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody<Restock>,
 ) -> Result<Json<StockLevel>, ApiError> {
+    let request_id = match (
+        body.request_id,
+        super::idempotency_key(&headers, staff.0.id)?,
+    ) {
+        (Some(id), _) | (None, Some(id)) => id,
+        (None, None) => {
+            return Err(ApiError::field(
+                "request_id",
+                "required",
+                "send a request_id (one per restock form) or an Idempotency-Key header, so \
+                 that sending it again after a timeout does not add the stock twice",
+            ))
+        }
+    };
     let command = CatalogCommand::Restock {
         slug,
         quantity: body.quantity,
         reason: body.reason,
+        request_id: Some(request_id),
     };
     changed(catalog(staff, &state, command).await?)
 }

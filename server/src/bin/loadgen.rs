@@ -4,8 +4,12 @@
 //!
 //! ```sh
 //! loadgen --rate 200 --seconds 20          # same PETAL_* environment as the shop
+//! loadgen --rate 8 --seconds 40 --cancel-share 0.25 --retries 3     # the chaos run's customers
 //! ```
-//! It restocks every product generously first (as staff would), so stock never runs out.
+//! It restocks every product generously first (as staff would), so stock never runs out. With
+//! `--cancel-share`, that share of customers cancels at a random moment within two seconds of
+//! placing; with `--retries`, a customer told "try again shortly" sends the same order (same
+//! order id) again, up to that many times, as the storefront's checkout form does.
 
 use contracts::{
     inventory::{CatalogCommand, CatalogReply, CatalogRequest},
@@ -41,7 +45,7 @@ const SLUGS: &[&str] = &[
     "celebration-wreath",
 ];
 
-fn arg(name: &str, default: u64) -> u64 {
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
         .position(|a| a == name)
@@ -50,10 +54,17 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// A uniform draw in `0..1` from a random UUID's bits.
+fn draw() -> f64 {
+    (Uuid::new_v4().as_u128() >> 64) as f64 / u64::MAX as f64
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let rate = arg("--rate", 100);
-    let seconds = arg("--seconds", 20);
+    let rate: u64 = arg("--rate", 100);
+    let seconds: u64 = arg("--seconds", 20);
+    let cancel_share: f64 = arg("--cancel-share", 0.0);
+    let retries: u32 = arg("--retries", 0);
     let settings = Settings::from_env()?;
     let broker = Broker::new(settings.amqp_url.as_str(), "petal loadgen");
     let topology = Topology::new(settings.broker_prefix.as_str());
@@ -66,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
                 slug: (*slug).into(),
                 quantity: 90_000,
                 reason: "load test".into(),
+                request_id: None,
             },
         };
         let request = Envelope::new(
@@ -140,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
         .format("%Y-%m-%d")
         .to_string();
     let refused: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
+    let cancels: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
     let total = rate * seconds;
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
     let begin = Instant::now();
@@ -163,7 +176,12 @@ async fn main() -> anyhow::Result<()> {
             card_message: None,
             card: card.clone(),
         };
-        let (client, started, refused) = (client.clone(), started.clone(), refused.clone());
+        let (client, started, refused, cancels) = (
+            client.clone(),
+            started.clone(),
+            refused.clone(),
+            cancels.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             started
                 .lock()
@@ -175,12 +193,60 @@ async fn main() -> anyhow::Result<()> {
                 &request,
                 None,
             );
-            let outcome = match client
-                .call("order", &envelope, Duration::from_secs(10))
-                .await
-            {
+            let mut attempt = 0;
+            let reply = loop {
+                let reply = client
+                    .call("order", &envelope, Duration::from_secs(10))
+                    .await;
+                let try_again = match &reply {
+                    Ok(reply) => matches!(
+                        reply.decode::<PlaceOrderReply>(),
+                        Ok(PlaceOrderReply::TryAgainShortly { .. })
+                    ),
+                    Err(_) => true,
+                };
+                if !try_again || attempt >= retries {
+                    break reply;
+                }
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+            };
+            let outcome = match reply {
                 Ok(reply) => match reply.decode::<PlaceOrderReply>() {
-                    Ok(PlaceOrderReply::Placed { .. }) => None,
+                    Ok(PlaceOrderReply::Placed { .. }) => {
+                        if draw() < cancel_share {
+                            started.lock().unwrap().remove(&request.order_id);
+                            tokio::time::sleep(Duration::from_secs_f64(2.0 * draw())).await;
+                            let cancel = contracts::order::CancelOrderRequest {
+                                order_id: request.order_id,
+                                customer_id: request.customer_id,
+                            };
+                            let envelope = Envelope::new(
+                                contracts::order::CancelOrderRequest::KIND,
+                                contracts::order::CancelOrderRequest::VERSION,
+                                &cancel,
+                                None,
+                            );
+                            let said = match client
+                                .call("order", &envelope, Duration::from_secs(10))
+                                .await
+                            {
+                                Ok(reply) => {
+                                    match reply.decode::<contracts::order::CancelOrderReply>() {
+                                        Ok(reply) => format!("{reply:?}")
+                                            .split([' ', '{'])
+                                            .next()
+                                            .unwrap_or("?")
+                                            .to_owned(),
+                                        Err(_) => "garbled reply".into(),
+                                    }
+                                }
+                                Err(error) => error.to_string(),
+                            };
+                            *cancels.lock().unwrap().entry(said).or_default() += 1;
+                        }
+                        None
+                    }
                     Ok(other) => Some(
                         format!("{other:?}")
                             .split([' ', '{'])
@@ -238,6 +304,10 @@ async fn main() -> anyhow::Result<()> {
     let refused = refused.lock().unwrap().clone();
     if !refused.is_empty() {
         println!("refused or failed: {refused:?}");
+    }
+    let cancels = cancels.lock().unwrap().clone();
+    if !cancels.is_empty() {
+        println!("customers cancelling were told: {cancels:?}");
     }
     let unfinished = started.lock().unwrap().len();
     if unfinished > 0 {

@@ -183,6 +183,7 @@ impl Events {
 fn checkout(slug: &str, quantity: i64, card: &str) -> Value {
     let date = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive();
     json!({
+        "order_id": Uuid::now_v7(),
         "lines": [{"slug": slug, "quantity": quantity}],
         "recipient_name": "김하늘",
         "recipient_phone": "010-1234-5678",
@@ -247,8 +248,11 @@ async fn a_customer_orders_and_staff_deliver_through_the_api() {
         order_field(&customer, &order_id, "delivery_status").await == "delivered"
     })
     .await;
-    let (_, mine) = customer.get("/api/orderHistories").await;
-    assert_eq!(mine.as_array().unwrap().len(), 1);
+    eventually("the customer has that one order", || async {
+        let (_, mine) = customer.get("/api/orderHistories").await;
+        mine.as_array().unwrap().len() == 1
+    })
+    .await;
     eventually("the customer has a message for each step", || async {
         customer.get("/api/messages").await.1["messages"]
             .as_array()
@@ -265,18 +269,39 @@ async fn a_customer_orders_and_staff_deliver_through_the_api() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(inbox["unread"], 4);
 
+    let monday = Uuid::now_v7();
     let (status, restocked) = staff
+        .post(
+            "/api/products/red-rose-bouquet/restock",
+            json!({"quantity": 5, "reason": "Monday market", "request_id": monday}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{restocked}");
+    assert_eq!(restocked["on_hand"], 15);
+    // The reply was lost; the staff's browser sends the same restock again.
+    let (status, again) = staff
+        .post(
+            "/api/products/red-rose-bouquet/restock",
+            json!({"quantity": 5, "reason": "Monday market", "request_id": monday}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(
+        again["on_hand"], 15,
+        "a retried restock adds the stock once"
+    );
+    let (status, keyless) = staff
         .post(
             "/api/products/red-rose-bouquet/restock",
             json!({"quantity": 5, "reason": "Monday market"}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{restocked}");
-    assert_eq!(restocked["on_hand"], 15);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(keyless["fields"][0]["field"], "request_id");
     let (status, refused) = staff
         .post(
             "/api/products/red-rose-bouquet/restock",
-            json!({"quantity": 0, "reason": "typo"}),
+            json!({"quantity": 0, "reason": "typo", "request_id": Uuid::now_v7()}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -360,7 +385,7 @@ async fn staff_look_after_the_catalog_and_see_the_schedule_customers_see_their_p
     staff
         .post(
             "/api/products/white-lily-bouquet/restock",
-            json!({"quantity": 4, "reason": "Tuesday market"}),
+            json!({"quantity": 4, "reason": "Tuesday market", "request_id": Uuid::now_v7()}),
         )
         .await;
     let (_, history) = staff.get("/api/products/white-lily-bouquet/history").await;
@@ -718,7 +743,9 @@ async fn each_route_answers_only_those_it_should() {
     for (browser, path, expected) in write_cases {
         let body = match path {
             "/api/orders" => checkout("pink-tulips", 1, APPROVES),
-            _ if path == restock => json!({"quantity": 1, "reason": "test"}),
+            _ if path == restock => {
+                json!({"quantity": 1, "reason": "test", "request_id": Uuid::now_v7()})
+            }
             _ => json!({}),
         };
         assert_eq!(browser.post(path, body).await.0, expected, "POST {path}");
@@ -796,6 +823,35 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_the_problem() {
         .map(|f| f["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["recipient_phone", "delivery_date"]);
+
+    // Without an order id or an Idempotency-Key a retry could place a second order.
+    let mut nameless = checkout("red-rose-bouquet", 1, APPROVES);
+    nameless.as_object_mut().unwrap().remove("order_id");
+    let (status, body) = customer.post("/api/orders", nameless.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"][0]["field"], "order_id");
+    // With a key, sending the same order again (a timeout, a retry) places it once.
+    let key = Uuid::now_v7().to_string();
+    let mut placed = Vec::new();
+    for _ in 0..2 {
+        let response = customer
+            .http
+            .post(format!("{}/api/orders", customer.base))
+            .header("x-csrf-token", &customer.csrf)
+            .header("idempotency-key", &key)
+            .json(&nameless)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        placed.push(response.json::<Value>().await.unwrap()["order_id"].clone());
+    }
+    assert_eq!(placed[0], placed[1], "one order for one key");
+    eventually("the customer has that one order", || async {
+        let (_, mine) = customer.get("/api/orderHistories").await;
+        mine.as_array().unwrap().len() == 1
+    })
+    .await;
 
     // Invisible control characters: named, refused before any stock is held.
     let mut nul = checkout("celebration-wreath", 3, APPROVES);

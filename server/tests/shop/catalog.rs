@@ -30,7 +30,7 @@ async fn the_demo_catalog_reaches_the_storefront_and_a_restock_shows_without_a_r
     let restock = inventory::Restock::parse(5, "Monday delivery from the market").unwrap();
     shop.inventory()
         .await
-        .restock("red-rose-bouquet", &restock, "test")
+        .restock("red-rose-bouquet", &restock, "test", None)
         .await
         .unwrap();
     eventually("the restock reaches productInfos", || async {
@@ -223,7 +223,7 @@ async fn an_event_published_while_the_view_is_stopped_is_projected_when_it_start
     let inventory = shop.inventory().await;
     let restock = inventory::Restock::parse(3, "late delivery").unwrap();
     inventory
-        .restock("peony-bouquet", &restock, "test")
+        .restock("peony-bouquet", &restock, "test", None)
         .await
         .unwrap();
     eventually("the relay published the restock", || async {
@@ -319,7 +319,7 @@ async fn the_shop_reconnects_by_itself_when_the_broker_drops_its_connection() {
     let restock = inventory::Restock::parse(4, "arrived during the outage").unwrap();
     shop.inventory()
         .await
-        .restock("gerbera-bouquet", &restock, "test")
+        .restock("gerbera-bouquet", &restock, "test", None)
         .await
         .unwrap();
     eventually("the restock is projected after reconnecting", || async {
