@@ -891,3 +891,57 @@ async fn a_cancel_whose_answer_from_delivery_was_lost_still_completes() {
     petal.stop().await;
     shop.finish().await;
 }
+
+#[tokio::test]
+async fn the_audit_names_each_broken_invariant_with_its_ids() {
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let customer = Uuid::now_v7();
+    let placed = orders
+        .place(place(customer, &[(ROSES, 1)], APPROVES))
+        .await
+        .unwrap();
+    eventually("the order is being prepared", || async {
+        shop.order_status(&orders, placed.order_id).await == "preparing"
+    })
+    .await;
+    shop.assert_books_balance().await;
+    petal.stop().await;
+
+    // Break the books behind the shop's back, one invariant at a time.
+    let inventory = shop.pool("inventory").await;
+    sqlx::query("UPDATE products SET on_hand = on_hand + 1 WHERE slug = $1")
+        .bind(WREATH)
+        .execute(&inventory)
+        .await
+        .unwrap();
+    let payments = shop.pool("payment").await;
+    sqlx::query("UPDATE payments SET amount_won = amount_won + 1000 WHERE order_id = $1")
+        .bind(placed.order_id)
+        .execute(&payments)
+        .await
+        .unwrap();
+    let deliveries = shop.pool("delivery").await;
+    sqlx::query("UPDATE deliveries SET status = 'cancelled' WHERE order_id = $1")
+        .bind(placed.order_id)
+        .execute(&deliveries)
+        .await
+        .unwrap();
+
+    let found = petal::audit::run(&shop.settings).await.unwrap();
+    let said = |invariant: petal::audit::Invariant, id: &str| {
+        found
+            .iter()
+            .any(|v| v.invariant == invariant && v.detail.contains(id))
+    };
+    use petal::audit::Invariant::*;
+    let order = placed.order_id.to_string();
+    assert!(said(StockMatchesMovements, WREATH), "{found:#?}");
+    assert!(said(MoneyMatchesOrders, &order), "{found:#?}");
+    assert!(said(ProcessorAgrees, &order), "{found:#?}");
+    assert!(said(DeliveriesMatchOrders, &order), "{found:#?}");
+    assert!(said(ViewAgrees, WREATH), "{found:#?}");
+
+    shop.finish().await;
+}
