@@ -945,3 +945,58 @@ async fn the_audit_names_each_broken_invariant_with_its_ids() {
 
     shop.finish().await;
 }
+
+#[tokio::test]
+async fn a_slow_card_processor_holds_no_database_connection_while_it_thinks() {
+    // Three connections per context in tests; six charges wait three seconds each.
+    let shop = Shop::with(&[("PETAL_FAKE_PROCESSOR_LATENCY_MS", "3000")]);
+    let petal = shop.start(Role::ALL).await;
+    let orders = shop.orders(BreakerSettings::default()).await;
+    let customer = Uuid::now_v7();
+    for _ in 0..6 {
+        orders
+            .place(place(customer, &[(ROSES, 1)], APPROVES))
+            .await
+            .unwrap();
+    }
+    let payments = shop.pool("payment").await;
+    eventually("six charges wait on the processor", || async {
+        let charging: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM payments WHERE status = 'charging'")
+                .fetch_one(&payments)
+                .await
+                .unwrap();
+        charging == 6
+    })
+    .await;
+
+    // Payment still answers its customers meanwhile: its pool is not held by the charges.
+    let rpc = messaging::rpc::Client::new(shop.broker(), shop.topology());
+    let request = messaging::Envelope::new(
+        contracts::payment::ListPayments::KIND,
+        contracts::payment::ListPayments::VERSION,
+        &contracts::payment::ListPayments {
+            customer_id: customer,
+        },
+        None,
+    );
+    let reply = rpc
+        .call(payment::saga::CONTEXT, &request, Duration::from_secs(2))
+        .await
+        .expect("payment answers while charges are in flight");
+    let listed: contracts::payment::ListPaymentsReply = reply.decode().unwrap();
+    assert_eq!(listed.payments.len(), 6);
+    eventually("every order is paid", || async {
+        let charged: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM payments WHERE status = 'approved'")
+                .fetch_one(&payments)
+                .await
+                .unwrap();
+        charged == 6
+    })
+    .await;
+    shop.assert_books_balance().await;
+
+    petal.stop().await;
+    shop.finish().await;
+}
