@@ -10,7 +10,7 @@ command -v wrk >/dev/null || apt_install wrk
 DURATION="${DURATION:-20s}" CONNECTIONS="${CONNECTIONS:-32}" THREADS="${THREADS:-2}"
 PREFIX="petal_bench_$(date +%s)"
 export PETAL_DATABASE_PREFIX="$PREFIX" PETAL_BROKER_PREFIX="$PREFIX" RUST_LOG=warn
-export LEPTOS_SITE_ADDR=127.0.0.1:3970 LEPTOS_SITE_ROOT="$ROOT/target/site"
+export LEPTOS_SITE_ADDR=127.0.0.1:3970 LEPTOS_SITE_ROOT="$ROOT/target/site" PETAL_OPS_PORT=3971
 BASE="http://$LEPTOS_SITE_ADDR"
 
 "$ROOT/target/release/petal" >"$ROOT/target/bench-petal.log" 2>&1 &
@@ -22,7 +22,7 @@ cleanup() {
   forget_shop "$PREFIX"
 }
 trap cleanup EXIT
-until curl -sf "$BASE/health/ready" >/dev/null; do sleep 0.2; done
+until curl -sf "http://127.0.0.1:$PETAL_OPS_PORT/health/ready" >/dev/null; do sleep 0.2; done
 # Wait until the catalog is projected, then copy the page as it is served: same bytes, static.
 until curl -s "$BASE/" | grep -q celebration-wreath; do sleep 0.2; done
 curl -s -H 'accept-language: ko' "$BASE/" >"$STATIC"

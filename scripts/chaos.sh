@@ -35,26 +35,21 @@ export PETAL_DB_POOL_SIZE=5 PETAL_RESERVATION_HOLD_SECS=20
 # card processor answers lost after the processor did the work.
 export PETAL_FAULT_LATE_REPLIES="inventory.reserve=0.05,delivery.cancel=0.2,order.cancel=0.05"
 export PETAL_FAULT_LATE_REPLY_SECS=4 PETAL_FAULT_LOST_PROCESSOR_ANSWERS=0.05
-WEB_PORT=${CHAOS_WEB_PORT:-3970}
+WEB_PORT=${CHAOS_WEB_PORT:-3980}
 
 ROLES=(inventory order payment delivery notification web)
 declare -A PID PORT
-port=3971
+port=$((WEB_PORT + 1))
 for role in "${ROLES[@]}"; do PORT[$role]=$port; port=$((port + 1)); done
 
+# Every role's health is on its ops port; web also serves the storefront.
 start_role() {
   local role=$1
-  if [ "$role" = web ]; then
-    LEPTOS_SITE_ADDR="127.0.0.1:$WEB_PORT" LEPTOS_SITE_ROOT="$ROOT/target/site" \
-      "$BIN/petal" web >>"$LOGS/web.log" 2>&1 &
-  else
+  LEPTOS_SITE_ADDR="127.0.0.1:$WEB_PORT" LEPTOS_SITE_ROOT="$ROOT/target/site" \
     PETAL_OPS_PORT=${PORT[$role]} "$BIN/petal" "$role" >>"$LOGS/$role.log" 2>&1 &
-  fi
   PID[$role]=$!
 }
-ready_url() {
-  if [ "$1" = web ]; then echo "http://127.0.0.1:$WEB_PORT/health/ready"; else echo "http://127.0.0.1:${PORT[$1]}/health/ready"; fi
-}
+ready_url() { echo "http://127.0.0.1:${PORT[$1]}/health/ready"; }
 wait_ready() {
   local role=$1
   for _ in $(seq 1 300); do

@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
 PREFIX="petal_load_$(date +%s)"
 export PETAL_DATABASE_PREFIX="$PREFIX" PETAL_BROKER_PREFIX="$PREFIX" RUST_LOG=warn
-export LEPTOS_SITE_ADDR=127.0.0.1:3960 LEPTOS_SITE_ROOT="$ROOT/target/site"
+export LEPTOS_SITE_ADDR=127.0.0.1:3960 LEPTOS_SITE_ROOT="$ROOT/target/site" PETAL_OPS_PORT=3961
 TICK=$(getconf CLK_TCK)
 
 cpu_ticks() { # total user+system ticks of the processes named $1
@@ -37,7 +37,7 @@ cleanup() {
   forget_shop "$PREFIX"
 }
 trap cleanup EXIT
-until curl -sf "http://$LEPTOS_SITE_ADDR/health/ready" >/dev/null; do sleep 0.2; done
+until curl -sf "http://127.0.0.1:$PETAL_OPS_PORT/health/ready" >/dev/null; do sleep 0.2; done
 
 for rate in ${RATES:-50 100 200}; do
   echo "== $rate orders/s for ${SECONDS_PER_RATE:-15} s"

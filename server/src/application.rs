@@ -20,8 +20,10 @@ use tower_http::trace::TraceLayer;
 
 /// A built, not yet running, Petal process.
 pub struct Application {
-    listener: TcpListener,
-    router: Router,
+    /// The storefront (web role only).
+    site: Option<(TcpListener, Router)>,
+    /// Health for every role.
+    ops: (TcpListener, Router),
     workers: JoinSet<()>,
     readiness: health::Readiness,
     broker: Broker,
@@ -54,9 +56,8 @@ impl Application {
 
         for role in roles {
             let context = role.context();
-            let url = settings.database_url(context);
             if *role == Role::Notification {
-                let pool = db::mariadb(context, &url, settings.pool_size, role.migrator()).await?;
+                let pool = db::mariadb(settings, context, role.migrator()).await?;
                 let inbox = MySqlInbox::new(pool.clone(), notification::Notifier);
                 let nudging = Nudging::new(inbox, workers.nudger(), announce_message);
                 workers.consume_with(context, nudging);
@@ -65,7 +66,7 @@ impl Application {
                 databases.push((context, db::Pool::MariaDb(pool)));
                 continue;
             }
-            let pool = db::postgres(context, &url, settings.pool_size, role.migrator()).await?;
+            let pool = db::postgres(settings, context, role.migrator()).await?;
             match role {
                 Role::Inventory => {
                     let store = inventory::Inventory::new(pool.clone());
@@ -129,13 +130,8 @@ impl Application {
                     let hub = api::Hub::default();
                     let read_models = view::ReadModels::new(pool.clone());
                     workers.listen_live(hub.clone(), read_models.clone());
-                    let accounts_pool = db::postgres(
-                        web::ACCOUNTS,
-                        &settings.database_url(web::ACCOUNTS),
-                        settings.pool_size,
-                        &web::MIGRATOR,
-                    )
-                    .await?;
+                    let accounts_pool =
+                        db::postgres(settings, web::ACCOUNTS, &web::MIGRATOR).await?;
                     let api = api::ApiState {
                         accounts: api::Accounts::new(accounts_pool.clone()),
                         read_models: read_models.clone(),
@@ -165,26 +161,32 @@ impl Application {
             databases.push((context, db::Pool::Postgres(pool)));
         }
 
-        let address: SocketAddr = if roles.contains(&Role::Web) {
-            settings.site_addr
+        // One rule for every role: health with detail on the ops port; the storefront's port
+        // (web only) serves the shop and a cheap liveness answer.
+        let web = roles.contains(&Role::Web);
+        let ops_role = if web { Role::Web } else { roles[0] };
+        let port = settings.ops_port.unwrap_or(ops_role.ops_port());
+        let ops_address: SocketAddr = format!("{}:{port}", settings.ops_host)
+            .parse()
+            .context("PETAL_OPS_HOST must be an IP address")?;
+        let ops_listener = bind(ops_address).await?;
+        let site = if web {
+            Some((
+                bind(settings.site_addr).await?,
+                router.merge(health::liveness()),
+            ))
         } else {
-            let port = settings.ops_port.unwrap_or(roles[0].ops_port());
-            format!("{}:{port}", settings.ops_host)
-                .parse()
-                .context("PETAL_OPS_HOST must be an IP address")?
+            None
         };
-        let listener = TcpListener::bind(address)
-            .await
-            .with_context(|| format!("cannot listen on {address}; is another petal running?"))?;
 
         let pools: Vec<db::Pool> = databases.iter().map(|(_, pool)| pool.clone()).collect();
         let readiness = health::Readiness::new(databases, broker.clone(), workers.statuses.clone());
-        let router = router
-            .merge(health::routes(readiness.clone()))
-            .layer(TraceLayer::new_for_http());
+        let ops = health::routes(readiness.clone());
+        let site =
+            site.map(|(listener, router)| (listener, router.layer(TraceLayer::new_for_http())));
         Ok(Self {
-            listener,
-            router,
+            site,
+            ops: (ops_listener, ops),
             workers: workers.set,
             readiness,
             broker,
@@ -193,9 +195,19 @@ impl Application {
         })
     }
 
-    /// Where HTTP is served (the storefront, or a lone role's health port).
+    /// Where the storefront is served, or for a process without the web role its ops port.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
+        self.site
+            .as_ref()
+            .map_or(&self.ops.0, |(listener, _)| listener)
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Where health (and, later, metrics) is served.
+    pub fn ops_addr(&self) -> SocketAddr {
+        self.ops
+            .0
             .local_addr()
             .expect("a bound listener has an address")
     }
@@ -209,8 +221,8 @@ impl Application {
     /// workers finish what they hold, and closes the broker connection and the pools.
     pub async fn run(self) -> anyhow::Result<()> {
         let Self {
-            listener,
-            router,
+            site,
+            ops,
             mut workers,
             readiness,
             broker,
@@ -225,17 +237,29 @@ impl Application {
                 tracing::info!("shutting down: finishing requests and messages in hand");
             }
         };
-        // Small responses go out at once, not after the peer's delayed ACK (40 ms).
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "TCP_NODELAY not set");
-            }
+        // The ops port answers until the end: a draining process says so on /health/ready.
+        let ops_stop = shutdown.clone();
+        let ops_served = tokio::spawn(async move {
+            axum::serve(nodelay(ops.0), ops.1)
+                .with_graceful_shutdown(async move { ops_stop.cancelled().await })
+                .await
         });
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(stop_serving)
-            .await
-            .context("serving HTTP");
+        let served = match site {
+            Some((listener, router)) => axum::serve(nodelay(listener), router)
+                .with_graceful_shutdown(stop_serving)
+                .await
+                .context("serving HTTP"),
+            None => {
+                stop_serving.await;
+                Ok(())
+            }
+        };
         shutdown.cancel();
+        match ops_served.await {
+            Ok(Err(error)) => tracing::warn!(%error, "serving the ops port"),
+            Err(error) => tracing::warn!(%error, "the ops port's task failed"),
+            Ok(Ok(())) => {}
+        }
         while let Some(joined) = workers.join_next().await {
             if let Err(error) = joined {
                 tracing::error!(%error, "a worker panicked");
@@ -248,6 +272,22 @@ impl Application {
         tracing::info!("stopped");
         served
     }
+}
+
+/// Binds `address`, saying what to do when it is taken.
+async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}; is another petal running?"))
+}
+
+/// Small responses go out at once, not after the peer's delayed ACK (40 ms).
+fn nodelay(listener: TcpListener) -> impl axum::serve::Listener<Addr = SocketAddr> {
+    axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
+    })
 }
 
 /// The process's background workers, each supervised: restarted with backoff when it fails.

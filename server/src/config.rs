@@ -6,20 +6,21 @@
 //! | `PETAL_POSTGRES_URL` | `postgres://postgres@127.0.0.1:5432` | PostgreSQL server (no database) |
 //! | `PETAL_MARIADB_URL` | `mysql://root@127.0.0.1:3306?ssl-mode=disabled` | MariaDB server, for notification |
 //! | `PETAL_DATABASE_PREFIX` | `petal` | context databases are `<prefix>_<context>` |
-//! | `PETAL_<CONTEXT>_DATABASE_URL` | — | a context's database, overriding the two above |
+//! | `PETAL_<CONTEXT>_DATABASE_URL` | — | a context's database, overriding the two above (`WEB` for the accounts) |
 //! | `PETAL_AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
 //! | `PETAL_BROKER_PREFIX` | `petal` | exchanges and queues are `<prefix>.<name>` |
 //! | `PETAL_DB_POOL_SIZE` | `10` | connections per context database |
 //! | `PETAL_DEMO_CATALOG` | `on` | load the demo catalog into an empty inventory |
 //! | `PETAL_RESERVATION_HOLD_SECS` | `900` | how long unpaid stock stays reserved |
 //! | `PETAL_SAME_DAY_CUTOFF_HOUR` | `14` | same-day orders close at this hour (Asia/Seoul) |
-//! | `PETAL_OPS_HOST` | `127.0.0.1` | address of a lone role's health port |
-//! | `PETAL_OPS_PORT` | the role's port (8081–8086) | that port; `0` picks a free one |
+//! | `PETAL_OPS_HOST` | `127.0.0.1` | address of the ops port (health with detail) |
+//! | `PETAL_OPS_PORT` | the role's port (8081–8086; 8086 when web is among the roles) | that port; `0` picks a free one |
 //! | `PETAL_STAFF_EMAIL`, `PETAL_STAFF_PASSWORD` | — | the staff account (no default password) |
 //! | `PETAL_SECURE_COOKIES` | `off` | send the session cookie over HTTPS only |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | built site (pkg/, flowers/) |
 //! | `PETAL_PROCESSOR_DATABASE_URL` | `<prefix>_processor` | the fake card processor's ledger |
+//! | `PETAL_CREATE_DATABASES` | `on` | create a missing database; `off` where an operator creates them and petal's role may not |
 //! | `PETAL_FAKE_PROCESSOR_LATENCY_MS` | `0` | how long the fake card processor takes to answer |
 //! | `PETAL_FAULT_LOST_PROCESSOR_ANSWERS` | `0` | share of card processor answers lost after the work (tests, chaos) |
 //! | `PETAL_FAULT_LATE_REPLIES` | — | `kind=probability,…`: RPC answers sent too late (tests, chaos) |
@@ -54,6 +55,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// `(context, url)` for contexts whose database is configured on its own.
     pub database_overrides: Vec<(String, String)>,
+    /// Whether petal creates a context's database when it is missing (`PETAL_CREATE_DATABASES`).
+    pub create_databases: bool,
     /// How long the fake card processor takes to answer.
     pub processor_latency: std::time::Duration,
     /// Fault injection: the share of the fake card processor's answers that are lost.
@@ -110,11 +113,10 @@ impl Settings {
         }
         let overrides: Vec<(String, String)> = crate::roles::Role::ALL
             .iter()
-            .map(|role| role.context())
-            .chain([PROCESSOR])
+            .flat_map(|role| role.databases())
             .filter_map(|context| {
                 let var = format!("PETAL_{}_DATABASE_URL", context.to_uppercase());
-                lookup(&var).map(|url| (context.to_owned(), url))
+                lookup(&var).map(|url| ((*context).to_owned(), url))
             })
             .collect();
         let lost_processor_answers = get("PETAL_FAULT_LOST_PROCESSOR_ANSWERS", "0");
@@ -156,6 +158,11 @@ impl Settings {
             database_overrides: overrides,
             lost_processor_answers,
             late_replies,
+            create_databases: match get("PETAL_CREATE_DATABASES", "on").as_str() {
+                "on" | "true" | "1" => true,
+                "off" | "false" | "0" => false,
+                other => bail!("PETAL_CREATE_DATABASES must be on or off, not {other:?}"),
+            },
             processor_latency: std::time::Duration::from_millis(number(
                 "PETAL_FAKE_PROCESSOR_LATENCY_MS",
                 "0",

@@ -1,6 +1,7 @@
 //! Each context's own database — PostgreSQL, or MariaDB for notification: created when missing,
 //! migrated with its own history.
 
+use crate::Settings;
 use anyhow::Context;
 use sqlx::{
     migrate::{MigrateDatabase, Migrator},
@@ -61,6 +62,7 @@ async fn connect<DB>(
     context: &str,
     url: &str,
     pool_size: u32,
+    create: bool,
     migrator: &Migrator,
     options: PoolOptions<DB>,
     connect_options: Option<<DB::Connection as sqlx::Connection>::Options>,
@@ -69,7 +71,9 @@ where
     DB: sqlx::Database + MigrateDatabase,
     <DB as sqlx::Database>::Connection: sqlx::migrate::Migrate,
 {
-    ensure_database::<DB>(context, url).await?;
+    if create {
+        ensure_database::<DB>(context, url).await?;
+    }
     let options = options
         .max_connections(pool_size)
         .acquire_timeout(Duration::from_secs(5));
@@ -95,28 +99,38 @@ const POSTGRES_SESSION: [(&str, &str); 2] = [
 const MARIADB_SESSION: &str =
     "SET SESSION max_statement_time = 15, SESSION idle_transaction_timeout = 30";
 
-/// A context's PostgreSQL database.
+/// A context's PostgreSQL database, as `settings` locate it.
 pub async fn postgres(
+    settings: &Settings,
     context: &str,
-    url: &str,
-    pool_size: u32,
     migrator: &Migrator,
 ) -> anyhow::Result<PgPool> {
+    let url = settings.database_url(context);
     let session: PgConnectOptions = url
         .parse::<PgConnectOptions>()
         .with_context(|| format!("the {context} database URL is not a PostgreSQL URL"))?
         .options(POSTGRES_SESSION);
     let options = PoolOptions::<Postgres>::new();
-    connect(context, url, pool_size, migrator, options, Some(session)).await
+    let (size, create) = (settings.pool_size, settings.create_databases);
+    connect(
+        context,
+        &url,
+        size,
+        create,
+        migrator,
+        options,
+        Some(session),
+    )
+    .await
 }
 
-/// A context's MariaDB database.
+/// A context's MariaDB database, as `settings` locate it.
 pub async fn mariadb(
+    settings: &Settings,
     context: &str,
-    url: &str,
-    pool_size: u32,
     migrator: &Migrator,
 ) -> anyhow::Result<MySqlPool> {
+    let url = settings.database_url(context);
     let options = PoolOptions::<MySql>::new().after_connect(|connection, _| {
         Box::pin(async move {
             use sqlx::Executor;
@@ -124,5 +138,6 @@ pub async fn mariadb(
             Ok(())
         })
     });
-    connect(context, url, pool_size, migrator, options, None).await
+    let (size, create) = (settings.pool_size, settings.create_databases);
+    connect(context, &url, size, create, migrator, options, None).await
 }

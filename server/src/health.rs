@@ -101,6 +101,12 @@ impl Readiness {
 }
 
 /// The health routes, to merge into a role's router.
+/// The cheap answer the storefront's port gives: the process is up.
+pub fn liveness() -> Router {
+    Router::new().route("/health/live", get(|| async { "ok" }))
+}
+
+/// Health with detail, for the ops port.
 pub fn routes(readiness: Readiness) -> Router {
     Router::new()
         .route("/health/live", get(|| async { "ok" }))

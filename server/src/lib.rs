@@ -18,12 +18,6 @@ pub use roles::Role;
 
 /// Creates (if missing) and migrates the inventory database; used by admin commands.
 pub async fn inventory_store(settings: &Settings) -> anyhow::Result<inventory::Inventory> {
-    let pool = db::postgres(
-        "inventory",
-        &settings.database_url("inventory"),
-        2,
-        &inventory::MIGRATOR,
-    )
-    .await?;
+    let pool = db::postgres(settings, "inventory", &inventory::MIGRATOR).await?;
     Ok(inventory::Inventory::new(pool))
 }

@@ -14,6 +14,8 @@ usage:
                                          add arriving stock to a product
   petal parked <context>                 list the messages parked for a context
   petal redrive <context>                send them back to the context's queue
+  petal roles                            each role: its name, ops port and databases (one line
+                                         each; what deploy/k8s is checked against)
   petal audit                            check every invariant of the shop's books; exits 1
                                          if any is broken, naming the ids involved
 configuration comes from environment variables; see server/src/config.rs";
@@ -27,6 +29,17 @@ async fn main() -> ExitCode {
         Some("restock") => restock(&args[1..]).await,
         Some(command @ ("parked" | "redrive")) => parked(command, &args[1..]).await,
         Some("audit") => return audit().await,
+        Some("roles") => {
+            for role in Role::ALL {
+                println!(
+                    "{} {} {}",
+                    role.name(),
+                    role.ops_port(),
+                    role.databases().join(",")
+                );
+            }
+            Ok(())
+        }
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -52,7 +65,7 @@ async fn serve(roles: &[Role]) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     tracing::info!(?settings, ?roles, "starting");
     let application = Application::build(&settings, roles).await?;
-    tracing::info!(address = %application.local_addr(), "ready to serve");
+    tracing::info!(address = %application.local_addr(), ops = %application.ops_addr(), "ready to serve");
     stop_on_signal(application.shutdown_token());
     application.run().await
 }

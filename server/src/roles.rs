@@ -53,6 +53,19 @@ impl Role {
         }
     }
 
+    /// Every database the role uses (its context's, and for web the accounts, for payment the
+    /// fake card processor's ledger): each is `PETAL_<NAME>_DATABASE_URL` when set apart.
+    pub fn databases(self) -> &'static [&'static str] {
+        match self {
+            Role::Web => &["view", "web"],
+            Role::Inventory => &["inventory"],
+            Role::Order => &["order"],
+            Role::Payment => &["payment", "processor"],
+            Role::Delivery => &["delivery"],
+            Role::Notification => &["notification"],
+        }
+    }
+
     /// The migrations of the role's database.
     pub fn migrator(self) -> &'static sqlx::migrate::Migrator {
         match self {
@@ -105,6 +118,17 @@ impl FromStr for Role {
 #[cfg(test)]
 mod tests {
     use super::Role;
+
+    #[test]
+    fn each_role_uses_its_own_contexts_database() {
+        for role in Role::ALL {
+            assert_eq!(role.databases()[0], role.context());
+        }
+        assert!(Role::Web.databases().contains(&crate::web::ACCOUNTS));
+        assert!(Role::Payment
+            .databases()
+            .contains(&crate::config::PROCESSOR));
+    }
 
     #[test]
     fn roles_are_named_as_on_the_command_line() {

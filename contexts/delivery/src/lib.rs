@@ -3,7 +3,8 @@
 //!
 //! Own database: `migrations/delivery/`. Rules: [`domain`] (pure). Consumes `order.placed`,
 //! `order.paid`, `order.rejected`, `order.cancelled`; publishes `delivery.preparing`,
-//! `delivery.dispatched`, `delivery.delivered`; answers the `delivery.cancel` RPC.
+//! `delivery.dispatched`, `delivery.delivered`, `delivery.cancelled`; answers the
+//! `delivery.cancel` RPC.
 
 pub mod domain;
 mod service;

@@ -133,6 +133,18 @@ impl TestBed {
         parked
     }
 
+    /// Runs the test's outbox relay until `stop`.
+    fn relay(&self, stop: &CancellationToken) -> tokio::task::JoinHandle<()> {
+        let relay = outbox::Relay::new(
+            self.pool.clone(),
+            self.broker.clone(),
+            self.topology.clone(),
+            WorkerStatus::new("test relay"),
+        );
+        let stop = stop.clone();
+        tokio::spawn(async move { relay.run(stop).await.unwrap() })
+    }
+
     fn consumer<H: Handler>(&self, handler: H) -> Consumer<PgInbox<H>> {
         Consumer::new(
             CONTEXT,
@@ -230,16 +242,7 @@ async fn a_staged_message_is_published_by_the_relay_and_applied_once() {
         }),
         &stop,
     );
-    let relay = outbox::Relay::new(
-        bed.pool.clone(),
-        bed.broker.clone(),
-        bed.topology.clone(),
-        WorkerStatus::new("test relay"),
-    );
-    let relay_task = {
-        let stop = stop.clone();
-        tokio::spawn(async move { relay.run(stop).await.unwrap() })
-    };
+    let relay_task = bed.relay(&stop);
 
     let mut tx = bed.pool.begin().await.unwrap();
     for amount in [10, 20, 30] {
@@ -431,16 +434,7 @@ async fn the_relay_forgets_messages_sent_more_than_a_week_ago() {
     .unwrap();
 
     let stop = CancellationToken::new();
-    let relay = outbox::Relay::new(
-        bed.pool.clone(),
-        bed.broker.clone(),
-        bed.topology.clone(),
-        WorkerStatus::new("test relay"),
-    );
-    let relay_task = {
-        let stop = stop.clone();
-        tokio::spawn(async move { relay.run(stop).await.unwrap() })
-    };
+    let relay_task = bed.relay(&stop);
     let remaining = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox")
             .fetch_one(&bed.pool)
@@ -692,16 +686,7 @@ async fn a_batch_claimed_by_a_relay_that_died_is_sent_once_its_claim_runs_out() 
         "a claimed message is nobody else's while the claim lasts"
     );
 
-    let relay = outbox::Relay::new(
-        bed.pool.clone(),
-        bed.broker.clone(),
-        bed.topology.clone(),
-        WorkerStatus::new("test relay"),
-    );
-    let relay_task = {
-        let stop = stop.clone();
-        tokio::spawn(async move { relay.run(stop).await.unwrap() })
-    };
+    let relay_task = bed.relay(&stop);
     eventually("another relay sends it after the claim ran out", || async {
         bed.balance().await == 7
     })

@@ -2,8 +2,10 @@
 //! through payment and delivery, and decides whether it may still be cancelled.
 //!
 //! Own database: `migrations/order/`. Rules: [`domain`] (pure). Operations: [`Orders`].
-//! Publishes `order.placed`, `order.paid`, `order.rejected`, `order.cancelled`; consumes
-//! payment and reservation outcomes ([`saga`]); asks inventory through [`inventory_client`].
+//! Publishes `order.placed`, `order.paid`, `order.rejected`, `order.cancelled`, and
+//! `order.abandoned` for an order whose stock was reserved but which was never stored; consumes
+//! payment and reservation outcomes and delivery's progress, `delivery.cancelled` completing a
+//! cancellation whose answer was lost ([`saga`]); asks inventory through [`inventory_client`].
 
 pub mod domain;
 pub mod inventory_client;

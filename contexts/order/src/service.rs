@@ -217,12 +217,16 @@ impl Orders {
         }
     }
 
-    /// Stores a placed order unless it was given up meanwhile (then `false`).
+    /// Stores a placed order unless it was given up meanwhile (then `false`). The same order
+    /// sent twice at once is stored once: the second finds it stored.
     async fn store_placed(&self, event: &OrderPlaced) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         lock_order_id(&mut tx, event.order_id).await?;
         if store::is_abandoned(&mut tx, event.order_id).await? {
             return Ok(false);
+        }
+        if lock_order(&mut tx, event.order_id).await?.is_some() {
+            return Ok(true);
         }
         insert_order(&mut tx, event).await?;
         store::stage(&mut tx, event.order_id, event).await?;

@@ -1,5 +1,7 @@
-//! The payment context: charges placed orders through a [`provider::PaymentProvider`], refunds
-//! orders that end after being charged, and never charges an order that ended first.
+//! The payment context: charges placed orders through a [`provider::PaymentProvider`], voids a
+//! charge that went unanswered or whose order ended while it was in flight, refunds orders that
+//! end after being charged, and never charges an order that ended first. No call to the card
+//! processor runs inside a database transaction (see [`domain`] for the intents).
 //!
 //! Own database: `migrations/payment/` (only the last four digits of a card, never a number).
 //! Rules: [`domain`] (pure). Consumes `order.placed`, `order.cancelled`, `order.rejected`;

@@ -24,6 +24,7 @@ pub struct Shop {
 /// A started `petal` process (in this test's runtime).
 pub struct Running {
     address: SocketAddr,
+    ops: SocketAddr,
     stop: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -53,10 +54,12 @@ impl Shop {
     pub async fn start(&self, roles: &[Role]) -> Running {
         let application = Application::build(&self.settings, roles).await.unwrap();
         let address = application.local_addr();
+        let ops = application.ops_addr();
         let stop = application.shutdown_token();
         let task = tokio::spawn(application.run());
         let running = Running {
             address,
+            ops,
             stop,
             task,
         };
@@ -158,8 +161,18 @@ impl Running {
             .unwrap()
     }
 
+    /// `/health/ready` on the ops port (every role's health lives there).
     pub async fn is_ready(&self) -> bool {
-        self.get("/health/ready").await.status() == reqwest::StatusCode::OK
+        reqwest::get(format!("http://{}/health/ready", self.ops))
+            .await
+            .is_ok_and(|response| response.status() == reqwest::StatusCode::OK)
+    }
+
+    /// A path on the ops port.
+    pub async fn get_ops(&self, path: &str) -> reqwest::Response {
+        reqwest::get(format!("http://{}{path}", self.ops))
+            .await
+            .unwrap()
     }
 
     /// Stops the process the way SIGTERM does and waits until it exited.
