@@ -269,6 +269,43 @@ async fn health_reports_live_and_ready_and_a_lone_role_serves_it_on_its_own_port
         reqwest::StatusCode::NOT_FOUND
     );
     inventory_role.stop().await;
+
+    // The web role: the storefront's port answers liveness only; detail is on the ops port.
+    let web = shop.start(&[Role::Web]).await;
+    assert_eq!(
+        web.get("/health/live").await.status(),
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        web.get("/health/ready").await.status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+    let ready: serde_json::Value = web.get_ops("/health/ready").await.json().await.unwrap();
+    assert_eq!(ready["ready"], true);
+    web.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn where_petal_may_not_create_databases_it_says_which_one_is_missing() {
+    let shop = Shop::with(&[("PETAL_CREATE_DATABASES", "off")]);
+    let error = match petal::Application::build(&shop.settings, &[Role::Delivery]).await {
+        Ok(_) => panic!("started without its database"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(error.contains("delivery database"), "{error}");
+    // Once the database exists (an operator made it), petal migrates it and runs.
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(
+        "postgres://postgres@127.0.0.1:5432/postgres",
+    )
+    .await
+    .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {}_delivery", shop.prefix))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let delivery = shop.start(&[Role::Delivery]).await;
+    delivery.stop().await;
     shop.finish().await;
 }
 
