@@ -57,12 +57,15 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
 pub fn new_request_id() -> String {
     #[cfg(feature = "hydrate")]
     {
-        if let Some(id) = leptos::prelude::window()
-            .crypto()
-            .ok()
-            .map(|c| c.random_uuid())
-        {
-            return id;
+        // Random bytes, not `randomUUID`: that one exists only in secure contexts (HTTPS or
+        // localhost), and a shop behind plain HTTP must still name its requests.
+        if let Ok(crypto) = leptos::prelude::window().crypto() {
+            let mut bytes = [0u8; 16];
+            if crypto.get_random_values_with_u8_array(&mut bytes).is_ok() {
+                return uuid::Builder::from_random_bytes(bytes)
+                    .into_uuid()
+                    .to_string();
+            }
         }
     }
     String::new()
