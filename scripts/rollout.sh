@@ -84,8 +84,9 @@ wait_ready() {
   echo "$1 never became ready; see $STATE/$1.log" >&2; return 1
 }
 stop_instance() { # SIGTERM, as Kubernetes does to a pod it replaces, and wait for the drain
-  local pid; pid=$(cat "$STATE/$1.pid")
-  kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  local pid from; pid=$(cat "$STATE/$1.pid"); from=$(date +%s.%N)
+  kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+  DRAINED=$(echo "$(date +%s.%N) - $from" | bc | xargs printf '%.2f')
   INSTANCES=("${INSTANCES[@]/$1}")
 }
 cleanup() {
@@ -124,7 +125,7 @@ for old in order-1 inventory-1 payment-1 payment-2 delivery-1 delivery-2 notific
   if [ "$role" = web ]; then start web "$new" "${WEB_PORTS[$web_slot]}"; web_slot=$((web_slot + 1)); else start "$role" "$new"; fi
   wait_ready "$new"
   stop_instance "$old"
-  echo "  replaced $old by $new"
+  echo "  replaced $old by $new ($old drained and exited $DRAINED s after SIGTERM)"
   sleep 2
 done
 

@@ -60,6 +60,9 @@ done
 curl -sf "http://127.0.0.1:$E2E_OPS_PORT/health/ready" >/dev/null || { cat "$LOG"; echo "petal never became ready" >&2; exit 1; }
 (cd end2end && PETAL_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
 
+say "rolling replacement and self-healing behind haproxy, under HTTP load; then petal audit"
+"$ROOT/scripts/rollout.sh"
+
 say "chaos (short): roles as separate processes, killed and restarted; RabbitMQ, PostgreSQL and MariaDB restarted; then petal audit"
 # The debug binaries `cargo test` built above; the long run is scripts/chaos.sh on a release build.
 CHAOS_SHORT=1 "$ROOT/scripts/chaos.sh"

@@ -4,7 +4,7 @@
 use crate::support::*;
 use contracts::{inventory::ProductChanged, Event, Localized, Won};
 use messaging::Envelope;
-use petal::Role;
+use petal::{Role, Settings};
 use uuid::Uuid;
 
 #[tokio::test]
@@ -294,18 +294,57 @@ async fn where_petal_may_not_create_databases_it_says_which_one_is_missing() {
         Err(error) => format!("{error:#}"),
     };
     assert!(error.contains("delivery database"), "{error}");
-    // Once the database exists (an operator made it), petal migrates it and runs.
+
+    // An operator creates the database and a role that owns it but may not create databases;
+    // petal, connected as that role, migrates it and runs.
+    let role = format!("{}_delivery_owner", shop.prefix);
+    let database = format!("{}_delivery", shop.prefix);
     let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(
         "postgres://postgres@127.0.0.1:5432/postgres",
     )
     .await
     .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {}_delivery", shop.prefix))
+    for statement in [
+        format!("CREATE ROLE {role} LOGIN NOCREATEDB NOSUPERUSER"),
+        format!("CREATE DATABASE {database} OWNER {role}"),
+    ] {
+        sqlx::query(&statement).execute(&mut admin).await.unwrap();
+    }
+    let url = format!("postgres://{role}@127.0.0.1:5432/{database}");
+    let restricted = Shop {
+        prefix: shop.prefix.clone(),
+        settings: Settings {
+            database_overrides: vec![("delivery".into(), url)],
+            ..shop.settings.clone()
+        },
+    };
+    let delivery = restricted.start(&[Role::Delivery]).await;
+    delivery.stop().await;
+    shop.finish().await;
+    sqlx::query(&format!("DROP ROLE {role}"))
         .execute(&mut admin)
         .await
         .unwrap();
-    let delivery = shop.start(&[Role::Delivery]).await;
-    delivery.stop().await;
+}
+
+#[tokio::test]
+async fn replicas_starting_at_once_migrate_one_database_safely() {
+    let shop = Shop::new();
+    let (first, second, third) = tokio::join!(
+        shop.start(&[Role::Order]),
+        shop.start(&[Role::Order]),
+        shop.start(&[Role::Notification]),
+    );
+    let pool = shop.pool("order").await;
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(applied as usize, order::MIGRATOR.iter().count());
+    pool.close().await;
+    first.stop().await;
+    second.stop().await;
+    third.stop().await;
     shop.finish().await;
 }
 
