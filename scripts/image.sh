@@ -16,6 +16,7 @@ WORK=$(mktemp -d /tmp/petal-image.XXXXXX)
 CONTEXT="$WORK/context"; ROOTFS="$CONTEXT/rootfs"
 mkdir -p "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/site"
 install -m 0755 "$BIN" "$ROOTFS/petal"
+strip --strip-debug "$ROOTFS/petal"   # line tables stay in target/; the image needs none
 # Exactly the libraries the binary links (and the loader), at the paths it looks for them.
 for lib in $(ldd "$BIN" | awk '/=>/ { print $3 } /^\s*\/lib/ { print $1 }'); do
   mkdir -p "$ROOTFS$(dirname "$lib")"
@@ -40,10 +41,24 @@ export DOCKER_HOST="unix://$SOCK"
 for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
 DOCKER_BUILDKIT=0 docker build -q -f "$ROOT/deploy/container/Containerfile" -t "$TAG" "$CONTEXT" >/dev/null
 size=$(docker image inspect "$TAG" --format '{{.Size}}')
-echo "image $TAG: $((size / 1024 / 1024)) MiB ($size bytes): binary $(stat -c %s "$BIN") bytes, site $(du -sb "$ROOT/target/site" | cut -f1) bytes, libraries $(du -sb "$ROOTFS/lib" "$ROOTFS/lib64" 2>/dev/null | awk '{s+=$1} END {print s}') bytes"
-# The container as Kubernetes runs it: non-root, read-only, no capabilities; it must answer.
-if [ -n "${IMAGE_SMOKE:-1}" ]; then
-  docker run --rm --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
-    --user 65532:65532 "$TAG" help | head -3
+echo "image $TAG: $((size / 1024 / 1024)) MiB ($size bytes): binary $(stat -c %s "$ROOTFS/petal") bytes, site $(du -sb "$ROOT/target/site" | cut -f1) bytes, libraries $(du -sb "$ROOTFS/lib" "$ROOTFS/lib64" 2>/dev/null | awk '{s+=$1} END {print s}') bytes"
+# The container as Kubernetes runs it (user 65532, read-only root, no capabilities, no new
+# privileges), as one role against this machine's services: it must become ready, and when its
+# process is SIGKILLed the restart policy (standing in for the liveness probe) brings it back.
+if [ "${IMAGE_SMOKE:-1}" = 1 ]; then
+  PREFIX="petal_image_$(date +%s)"
+  docker run -d --name petal-smoke --network host --read-only --cap-drop ALL \
+    --security-opt no-new-privileges --user 65532:65532 --restart on-failure:3 \
+    -e PETAL_DATABASE_PREFIX="$PREFIX" -e PETAL_BROKER_PREFIX="$PREFIX" -e PETAL_OPS_PORT=4190 \
+    -e PETAL_OPS_HOST=127.0.0.1 "$TAG" inventory >/dev/null
+  smoke_ready() { for _ in $(seq 1 300); do curl -sf http://127.0.0.1:4190/health/ready >/dev/null && return 0; sleep 0.05; done; return 1; }
+  smoke_ready || { docker logs petal-smoke; exit 1; }
+  echo "the container (inventory role, user $(docker exec petal-smoke /petal help >/dev/null 2>&1; docker inspect petal-smoke --format '{{.Config.User}}'), read-only root, no capabilities) is ready"
+  killed=$(date +%s.%N)
+  kill -9 "$(docker inspect petal-smoke --format '{{.State.Pid}}')"
+  sleep 0.1
+  smoke_ready && echo "SIGKILLed, restarted by the restart policy (restarts: $(docker inspect petal-smoke --format '{{.RestartCount}}')), ready again $(echo "$(date +%s.%N) - $killed" | bc | xargs printf '%.2f') s later"
+  docker rm -f petal-smoke >/dev/null
+  forget_shop "$PREFIX"
 fi
 if [ -n "${IMAGE_SAVE:-}" ]; then docker save "$TAG" -o "$IMAGE_SAVE"; echo "saved to $IMAGE_SAVE"; fi

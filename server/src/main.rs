@@ -9,7 +9,8 @@ use tokio_util::sync::CancellationToken;
 const USAGE: &str = "\
 usage:
   petal [all]                            run every role: the whole shop in one process
-  petal <role>                           run one role: web, inventory
+  petal <role>                           run one role: web, inventory, order, payment,
+                                         delivery or notification
   petal restock <slug> <quantity> <reason…>
                                          add arriving stock to a product
   petal parked <context>                 list the messages parked for a context
