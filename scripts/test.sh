@@ -63,6 +63,9 @@ curl -sf "http://127.0.0.1:$E2E_OPS_PORT/health/ready" >/dev/null || { cat "$LOG
 say "rolling replacement and self-healing behind haproxy, under HTTP load; then petal audit"
 "$ROOT/scripts/rollout.sh"
 
+say "the image: FROM scratch, run as a role non-root and read-only, SIGKILLed and restarted"
+"$ROOT/scripts/image.sh" petal:test
+
 say "chaos (short): roles as separate processes, killed and restarted; RabbitMQ, PostgreSQL and MariaDB restarted; then petal audit"
 # The debug binaries `cargo test` built above; the long run is scripts/chaos.sh on a release build.
 CHAOS_SHORT=1 "$ROOT/scripts/chaos.sh"

@@ -132,10 +132,43 @@ fn next_from_address() -> Option<String> {
     None
 }
 
-/// Where to go after signing in: a local path only, never another site.
+/// Where to go after signing in: a local path only, never another site. Browsers read `\` as
+/// `/` and drop tabs and line breaks from URLs, so `/\evil.example` and `/<tab>/evil.example`
+/// are other sites too: a path must start with one `/` followed by neither `/` nor `\`, and
+/// hold no control character or backslash at all.
 fn next_page(raw: Option<String>) -> String {
-    raw.filter(|next| next.starts_with('/') && !next.starts_with("//"))
-        .unwrap_or_else(|| "/".into())
+    raw.filter(|next| {
+        let mut chars = next.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !next.chars().any(|c| c.is_control() || c == '\\')
+    })
+    .unwrap_or_else(|| "/".into())
+}
+
+#[cfg(test)]
+mod next_page_tests {
+    use super::next_page;
+
+    #[test]
+    fn only_local_paths_are_followed_after_signing_in() {
+        let next = |raw: &str| next_page(Some(raw.to_owned()));
+        assert_eq!(next("/orders/42?tab=timeline"), "/orders/42?tab=timeline");
+        assert_eq!(next("/"), "/");
+        for elsewhere in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/%09/evil.example\t",
+            "https://evil.example",
+            "evil.example",
+            "/x\\..\\..\\evil",
+        ] {
+            assert_eq!(next(elsewhere), "/", "{elsewhere:?} must stay on the shop");
+        }
+        assert_eq!(next_page(None), "/");
+    }
 }
 
 #[derive(Serialize)]

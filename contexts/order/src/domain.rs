@@ -125,6 +125,13 @@ impl OrderForm {
                     "required",
                     "say which flower",
                 ));
+            } else if self.lines[..i].iter().any(|(s, _)| s.trim() == slug.trim()) {
+                // One line per flower, or the per-flower cap means nothing.
+                errors.push(FieldError::new(
+                    format!("lines[{i}].slug"),
+                    "duplicate",
+                    "this flower is already in the order; change its quantity instead",
+                ));
             }
             match i32::try_from(*quantity) {
                 Ok(q) if (1..=MAX_QUANTITY).contains(&q) => lines.push((slug.trim().to_owned(), q)),
@@ -226,10 +233,18 @@ impl OrderForm {
     }
 }
 
-/// Whether `text` holds a control character (NUL, escape, …), line breaks aside if allowed.
+/// Whether `text` holds a character that is not meant to be read: a control character (NUL,
+/// escape, …; line breaks aside if allowed) or a bidirectional embedding, override or isolate,
+/// which reorders what a florist or courier sees (an address that reads differently than it is).
 pub fn has_control_character(text: &str, line_breaks: bool) -> bool {
     text.chars()
-        .any(|c| c.is_control() && !(line_breaks && matches!(c, '\n' | '\r')))
+        .any(|c| is_hidden(c) && !(line_breaks && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// A control character or a bidirectional formatting character (U+202A–U+202E,
+/// U+2066–U+2069). The one definition the API's JSON reader uses too.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A Korean mobile number as digits (`01012345678`), from any usual spelling of it.
@@ -467,6 +482,38 @@ mod tests {
                 ("lines[0].slug".into(), "control_character"),
             ],
             "a card message may break lines; an address line may not"
+        );
+    }
+
+    #[test]
+    fn given_bidi_overrides_then_the_text_is_refused() {
+        let bad = OrderForm {
+            address: "서울특별시 마포구 \u{202E}54 로화양".into(),
+            recipient_name: "김\u{2066}하늘\u{2069}".into(),
+            ..form()
+        };
+        assert_eq!(
+            fields(bad.parse(calendar_at(10, 0))),
+            vec![
+                ("recipient_name".into(), "control_character"),
+                ("address".into(), "control_character"),
+            ]
+        );
+    }
+
+    #[test]
+    fn given_one_flower_on_two_lines_then_the_second_is_refused() {
+        let bad = OrderForm {
+            lines: vec![
+                ("red-rose-bouquet".into(), 20),
+                ("pink-tulips".into(), 1),
+                (" red-rose-bouquet".into(), 20),
+            ],
+            ..form()
+        };
+        assert_eq!(
+            fields(bad.parse(calendar_at(10, 0))),
+            vec![("lines[2].slug".into(), "duplicate")]
         );
     }
 

@@ -295,16 +295,24 @@ pub async fn bootstrap_staff(
     let digest = hash(password.to_owned())
         .await
         .map_err(|_| anyhow::anyhow!("hashing the staff password failed"))?;
-    sqlx::query(
+    // Only a staff account is ever updated: a customer who signed up with this email first
+    // must not become staff (and take over the staff password) when the shop starts.
+    let updated = sqlx::query(
         "INSERT INTO accounts (id, email, name, password_hash, staff)
          VALUES ($1, $2, 'Petal staff', $3, true)
-         ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, staff = true",
+         ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
+         WHERE accounts.staff",
     )
     .bind(Uuid::now_v7())
     .bind(&email)
     .bind(&digest.0)
     .execute(&accounts.pool)
-    .await?;
+    .await?
+    .rows_affected();
+    anyhow::ensure!(
+        updated == 1,
+        "PETAL_STAFF_EMAIL belongs to a customer's account; choose another email for staff"
+    );
     tracing::info!("staff account ready");
     Ok(())
 }

@@ -203,8 +203,9 @@ impl From<tower_sessions::session::Error> for ApiError {
 }
 
 /// A JSON body, with a malformed body answered as our own 400/422 error, not axum's text.
-/// Text holding control characters (NUL, escape, …; line breaks and tabs are fine) is refused
-/// with a 422 naming the field: no database takes NUL, and none of it is meant for people.
+/// Text holding control characters (NUL, escape, …; line breaks and tabs are fine) or
+/// bidirectional overrides is refused with a 422 naming the field: no database takes NUL, and
+/// none of it is meant for people.
 pub struct JsonBody<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
@@ -267,7 +268,7 @@ pub(super) fn idempotency_key(
 /// control character other than a line break or a tab.
 fn field_with_control_character(value: &serde_json::Value, path: String) -> Option<String> {
     use serde_json::Value;
-    let is_control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    let is_control = |c: char| order::domain::is_hidden(c) && !matches!(c, '\n' | '\r' | '\t');
     match value {
         Value::String(text) => text.chars().any(is_control).then_some(path),
         Value::Array(items) => items
@@ -341,6 +342,11 @@ mod tests {
             find(serde_json::json!({"lines": [{"slug": "rose"}, {"slug": "x\u{1b}[31m"}]}))
                 .as_deref(),
             Some("lines[1].slug")
+        );
+        assert_eq!(
+            find(serde_json::json!({"name": "Kim \u{202E}gnahc"})).as_deref(),
+            Some("name"),
+            "a bidi override reorders what people read"
         );
         assert_eq!(
             find(serde_json::json!({"card_message": "생일 축하해!\n사랑해\t♥", "n": 3})),

@@ -885,6 +885,43 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_the_problem() {
 }
 
 #[tokio::test]
+async fn a_customer_never_becomes_staff_because_the_staff_email_is_theirs() {
+    let shop = Shop::new();
+    let petal = shop.start(&[Role::Web]).await;
+    let mut customer = Browser::open(&petal).await;
+    let account = customer.sign_up("김하늘").await;
+    let email = account["email"].as_str().unwrap().to_owned();
+    petal.stop().await;
+
+    // The shop is (mis)configured with the customer's email as the staff account.
+    let settings = petal::Settings {
+        staff: Some((email.clone(), STAFF_PASSWORD.to_owned())),
+        ..shop.settings.clone()
+    };
+    let error = match petal::Application::build(&settings, &[Role::Web]).await {
+        Ok(_) => panic!("a customer's email was taken for staff"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(error.contains("belongs to a customer"), "{error}");
+
+    let petal = shop.start(&[Role::Web]).await;
+    let mut customer = Browser::open(&petal).await;
+    let (status, _) = customer.sign_in(&email, STAFF_PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the staff password opens nothing"
+    );
+    let (status, _) = customer.sign_in(&email, "correct horse battery").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = customer.get("/api/products").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "still a customer");
+
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
 async fn signing_in_gives_the_browser_a_new_session_id() {
     let shop = shop();
     let petal = shop.start(&[Role::Web]).await;
