@@ -147,13 +147,13 @@ pub fn tokenize(
     let (month, year) = expiry
         .trim()
         .split_once('/')
-        .and_then(|(m, y)| Some((m.trim().parse::<u32>().ok()?, y.trim().parse::<i32>().ok()?)))
+        .and_then(|(m, y)| Some((m.trim().parse::<u32>().ok()?, expiry_year(y.trim())?)))
         .filter(|(m, _)| (1..=12).contains(m))
         .ok_or(CardError {
             field: "card_expiry",
             message: "write the expiry as MM/YY".into(),
         })?;
-    if (2000 + year, month) < today {
+    if (year, month) < today {
         return Err(CardError {
             field: "card_expiry",
             message: "the card has expired".into(),
@@ -175,6 +175,18 @@ pub fn tokenize(
         }
         .into(),
     })
+}
+
+/// `YY` or `20YY`, as the year of this century; anything else is no expiry year.
+fn expiry_year(raw: &str) -> Option<i32> {
+    let two = match raw.len() {
+        2 => raw,
+        4 => raw.strip_prefix("20")?,
+        _ => return None,
+    };
+    two.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| 2000 + i32::from((two.as_bytes()[0] - b'0') * 10 + (two.as_bytes()[1] - b'0')))
 }
 
 fn luhn(digits: &str) -> bool {
@@ -426,6 +438,22 @@ mod tests {
         assert_eq!(card.last4, "4242");
         assert_eq!(card.brand, "visa");
         assert!(!card.token.contains("42424242"));
+    }
+
+    #[test]
+    fn an_expiry_year_of_any_size_is_refused_not_overflowed() {
+        for expiry in [
+            "12/2147483647",
+            "12/-2147483648",
+            "12/99999999999",
+            "12/3",
+            "12/+30",
+        ] {
+            let error = tokenize("4242424242424242", expiry, "123", TODAY).unwrap_err();
+            assert_eq!(error.field, "card_expiry", "{expiry}");
+        }
+        assert!(tokenize("4242424242424242", "12/30", "123", TODAY).is_ok());
+        assert!(tokenize("4242424242424242", "12/2030", "123", TODAY).is_ok());
     }
 
     #[test]
