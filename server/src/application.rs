@@ -144,7 +144,14 @@ impl Application {
                     if let Some((email, password)) = &settings.staff {
                         api::bootstrap_staff(&api.accounts, email, password).await?;
                     }
-                    let sessions = web::sessions(settings, accounts_pool.clone()).await?;
+                    let store =
+                        tower_sessions_sqlx_store::PostgresStore::new(accounts_pool.clone());
+                    let sessions = web::sessions(settings, store.clone()).await?;
+                    let sweeping = workers.status("web.sessions");
+                    let every = settings.session_sweep;
+                    workers.spawn("web.sessions", move |stop| {
+                        web::sweep_sessions(store.clone(), every, sweeping.clone(), stop)
+                    });
                     router = router
                         .merge(api::routes(api))
                         .merge(web::routes(

@@ -17,6 +17,7 @@
 //! | `PETAL_OPS_PORT` | the role's port (8081–8086; 8086 when web is among the roles) | that port; `0` picks a free one |
 //! | `PETAL_STAFF_EMAIL`, `PETAL_STAFF_PASSWORD` | — | the staff account (no default password) |
 //! | `PETAL_SECURE_COOKIES` | `off` | send the session cookie over HTTPS only |
+//! | `PETAL_SESSION_SWEEP_SECS` | `600` | how often expired sessions are deleted |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | built site (pkg/, flowers/) |
 //! | `PETAL_PROCESSOR_DATABASE_URL` | `<prefix>_processor` | the fake card processor's ledger |
@@ -55,6 +56,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// `(context, url)` for contexts whose database is configured on its own.
     pub database_overrides: Vec<(String, String)>,
+    /// How often expired sessions are deleted (`PETAL_SESSION_SWEEP_SECS`).
+    pub session_sweep: std::time::Duration,
     /// Whether petal creates a context's database when it is missing (`PETAL_CREATE_DATABASES`).
     pub create_databases: bool,
     /// How long the fake card processor takes to answer.
@@ -158,6 +161,11 @@ impl Settings {
             database_overrides: overrides,
             lost_processor_answers,
             late_replies,
+            session_sweep: std::time::Duration::from_secs(number(
+                "PETAL_SESSION_SWEEP_SECS",
+                "600",
+                1..=86_400,
+            )?),
             create_databases: match get("PETAL_CREATE_DATABASES", "on").as_str() {
                 "on" | "true" | "1" => true,
                 "off" | "false" | "0" => false,

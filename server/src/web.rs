@@ -61,10 +61,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/web
 /// a week without use.
 pub async fn sessions(
     settings: &crate::config::Settings,
-    pool: sqlx::PgPool,
+    store: tower_sessions_sqlx_store::PostgresStore,
 ) -> anyhow::Result<tower_sessions::SessionManagerLayer<tower_sessions_sqlx_store::PostgresStore>> {
     use tower_sessions::{cookie::SameSite, Expiry};
-    let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
     store.migrate().await?;
     Ok(tower_sessions::SessionManagerLayer::new(store)
         .with_name("petal_session")
@@ -74,4 +73,25 @@ pub async fn sessions(
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::days(7),
         )))
+}
+
+/// Deletes expired sessions every `every` until `shutdown` (the store keeps them otherwise).
+pub async fn sweep_sessions(
+    store: tower_sessions_sqlx_store::PostgresStore,
+    every: std::time::Duration,
+    status: messaging::WorkerStatus,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> anyhow::Result<()> {
+    use tower_sessions::session_store::ExpiredDeletion;
+    status.set_running(true);
+    loop {
+        store
+            .delete_expired()
+            .await
+            .map_err(|error| anyhow::anyhow!("deleting expired sessions: {error}"))?;
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(every) => {}
+        }
+    }
 }

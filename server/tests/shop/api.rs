@@ -964,3 +964,38 @@ async fn signing_in_gives_the_browser_a_new_session_id() {
     petal.stop().await;
     shop.finish().await;
 }
+
+#[tokio::test]
+async fn expired_sessions_are_deleted_and_live_ones_kept() {
+    let shop = Shop::with(&[("PETAL_SESSION_SWEEP_SECS", "1")]);
+    let petal = shop.start(&[Role::Web]).await;
+    let mut customer = Browser::open(&petal).await;
+    customer.sign_up("김하늘").await;
+    let web = shop.pool("web").await;
+    sqlx::query(
+        "INSERT INTO tower_sessions.session (id, data, expiry_date)
+         VALUES ('expired-long-ago', '\\x00', now() - interval '1 day')",
+    )
+    .execute(&web)
+    .await
+    .unwrap();
+    eventually("the expired session is gone", || async {
+        let expired: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM tower_sessions.session WHERE id = 'expired-long-ago'",
+        )
+        .fetch_one(&web)
+        .await
+        .unwrap();
+        expired == 0
+    })
+    .await;
+    let (status, session) = customer.get("/api/session").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        session["account"].is_object(),
+        "the live session stays signed in"
+    );
+    web.close().await;
+    petal.stop().await;
+    shop.finish().await;
+}
