@@ -70,9 +70,33 @@ impl Client {
         }
     }
 
-    /// Asks `context` and waits at most `deadline` for its answer.
+    /// Asks `context` and waits at most `deadline` for its answer: one deadline for the whole
+    /// call, connecting, publishing and waiting for the confirm included, so a broker that
+    /// blocks (a full disk, a stuck connection) cannot hang the caller.
     #[tracing::instrument(skip(self, request), fields(kind = %request.kind, id = %request.id))]
     pub async fn call(
+        &self,
+        context: &str,
+        request: &Envelope,
+        deadline: Duration,
+    ) -> Result<Envelope, RpcError> {
+        match tokio::time::timeout(deadline, self.ask(context, request, deadline)).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                // The step in progress was dropped (and released the channel's lock with it);
+                // a late answer finds nobody waiting.
+                if let Some((_, pending)) = self.open.lock().await.as_ref() {
+                    pending
+                        .lock()
+                        .expect("rpc lock")
+                        .remove(&request.id.to_string());
+                }
+                Err(RpcError::Timeout(context.to_owned(), deadline))
+            }
+        }
+    }
+
+    async fn ask(
         &self,
         context: &str,
         request: &Envelope,
@@ -124,18 +148,14 @@ impl Client {
             }
         }
 
-        match tokio::time::timeout(deadline, reply).await {
-            Ok(Ok(reply)) if reply.kind == ERROR_KIND => {
+        match reply.await {
+            Ok(reply) if reply.kind == ERROR_KIND => {
                 let reason = String::from_utf8_lossy(&reply.body).into_owned();
                 Err(RpcError::Failed(context.to_owned(), reason))
             }
-            Ok(Ok(reply)) => Ok(reply),
+            Ok(reply) => Ok(reply),
             // The reply consumer went away with the channel.
-            Ok(Err(_)) => Err(RpcError::Unavailable(context.to_owned())),
-            Err(_) => {
-                forget();
-                Err(RpcError::Timeout(context.to_owned(), deadline))
-            }
+            Err(_) => Err(RpcError::Unavailable(context.to_owned())),
         }
     }
 

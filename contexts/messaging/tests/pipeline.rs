@@ -698,3 +698,34 @@ async fn a_batch_claimed_by_a_relay_that_died_is_sent_once_its_claim_runs_out() 
     relay_task.await.unwrap();
     bed.finish().await;
 }
+
+#[tokio::test]
+async fn an_rpc_call_to_a_broker_that_never_answers_ends_at_its_deadline() {
+    // A "broker" that accepts connections and then says nothing, as a blocked one does.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = silent.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut connections = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            connections.push(connection);
+        }
+    });
+    let broker = Broker::new(
+        format!("amqp://guest:guest@{address}/%2f"),
+        "test silent broker",
+    );
+    let client = messaging::rpc::Client::new(broker, Topology::new("petal_test_silent"));
+    let request = Envelope::new("ledger.balance", 1, &Entry { amount: 1 }, None);
+
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(10),
+        client.call("ledger", &request, Duration::from_millis(300)),
+    )
+    .await
+    .expect("the call ends at its own deadline, not never");
+    assert!(
+        matches!(outcome, Err(messaging::rpc::RpcError::Timeout(..))),
+        "{outcome:?}"
+    );
+    held.abort();
+}
