@@ -90,11 +90,12 @@ impl Settings {
                 })
         };
         let pool_size = number("PETAL_DB_POOL_SIZE", "10", 1..=200)? as u32;
-        let demo_catalog = match get("PETAL_DEMO_CATALOG", "on").as_str() {
-            "on" | "true" | "1" => true,
-            "off" | "false" | "0" => false,
-            other => bail!("PETAL_DEMO_CATALOG must be on or off, not {other:?}"),
+        let switch = |name: &str, default: &str| match get(name, default).as_str() {
+            "on" | "true" | "1" => Ok(true),
+            "off" | "false" | "0" => Ok(false),
+            other => Err(anyhow::anyhow!("{name} must be on or off, not {other:?}")),
         };
+        let demo_catalog = switch("PETAL_DEMO_CATALOG", "on")?;
         let ops_port =
             match lookup("PETAL_OPS_PORT") {
                 None => None,
@@ -166,11 +167,7 @@ impl Settings {
                 "600",
                 1..=86_400,
             )?),
-            create_databases: match get("PETAL_CREATE_DATABASES", "on").as_str() {
-                "on" | "true" | "1" => true,
-                "off" | "false" | "0" => false,
-                other => bail!("PETAL_CREATE_DATABASES must be on or off, not {other:?}"),
-            },
+            create_databases: switch("PETAL_CREATE_DATABASES", "on")?,
             processor_latency: std::time::Duration::from_millis(number(
                 "PETAL_FAKE_PROCESSOR_LATENCY_MS",
                 "0",

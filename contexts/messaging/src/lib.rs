@@ -24,3 +24,9 @@ pub use envelope::{Envelope, EnvelopeError};
 pub use health::WorkerStatus;
 pub use inbox::{Applied, Handler, MySqlHandler, MySqlInbox, PgInbox};
 pub use topology::Topology;
+
+/// A uniform draw in `0..1` from a random UUID's bits, for the fault switches of tests and
+/// chaos runs (no random-number crate for that alone).
+pub fn random_fraction() -> f64 {
+    (uuid::Uuid::new_v4().as_u128() >> 64) as f64 / u64::MAX as f64
+}

@@ -251,9 +251,7 @@ impl LateReplies {
 
     fn delay_for(&self, kind: &str) -> Option<Duration> {
         let probability = *self.chance.get(kind)?;
-        // A uniform draw from a random UUID's bits: no extra dependency for a test switch.
-        let draw = (uuid::Uuid::new_v4().as_u128() >> 64) as f64 / u64::MAX as f64;
-        (draw < probability).then_some(self.delay)
+        (crate::random_fraction() < probability).then_some(self.delay)
     }
 }
 

@@ -306,8 +306,7 @@ impl FakeProcessor {
     }
 
     fn loses_this_answer(&self) -> bool {
-        self.lost_answers > 0.0
-            && ((Uuid::new_v4().as_u128() >> 64) as f64 / u64::MAX as f64) < self.lost_answers
+        self.lost_answers > 0.0 && messaging::random_fraction() < self.lost_answers
     }
 
     async fn record_charge(

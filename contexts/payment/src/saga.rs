@@ -42,6 +42,7 @@ impl<P: PaymentProvider> Payments<P> {
 #[derive(sqlx::FromRow)]
 struct PaymentRow {
     payment_id: Uuid,
+    customer_id: Uuid,
     status: String,
     amount_won: Option<i64>,
     charge_id: Option<String>,
@@ -225,14 +226,9 @@ impl<P: PaymentProvider> Payments<P> {
                 set_status(tx, order_id, Status::Cancelled, None, None).await?;
             } else {
                 set_status(tx, order_id, Status::Declined, None, Some(NO_ANSWER)).await?;
-                let customer_id: Uuid =
-                    sqlx::query_scalar("SELECT customer_id FROM payments WHERE order_id = $1")
-                        .bind(order_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
                 let event = PaymentDeclined {
                     order_id,
-                    customer_id,
+                    customer_id: row.customer_id,
                     payment_id: row.payment_id,
                     reason: NO_ANSWER.into(),
                 };
@@ -252,7 +248,7 @@ impl<P: PaymentProvider> Payments<P> {
         let row: Option<PaymentRow> = sqlx::query_as(
             "UPDATE payments SET status = 'refunding', ended = true, updated_at = now()
              WHERE order_id = $1 AND status IN ('approved', 'refunding')
-             RETURNING payment_id, status, amount_won, charge_id, ended",
+             RETURNING payment_id, customer_id, status, amount_won, charge_id, ended",
         )
         .bind(order_id)
         .fetch_optional(&self.pool)
@@ -353,7 +349,7 @@ impl<P: PaymentProvider> Payments<P> {
 
 async fn lock(tx: &mut PgConnection, order_id: Uuid) -> Result<Option<PaymentRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT payment_id, status, amount_won, charge_id, ended FROM payments
+        "SELECT payment_id, customer_id, status, amount_won, charge_id, ended FROM payments
          WHERE order_id = $1 FOR UPDATE",
     )
     .bind(order_id)

@@ -54,10 +54,7 @@ fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-/// A uniform draw in `0..1` from a random UUID's bits.
-fn draw() -> f64 {
-    (Uuid::new_v4().as_u128() >> 64) as f64 / u64::MAX as f64
-}
+use messaging::random_fraction as draw;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
