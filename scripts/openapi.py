@@ -38,16 +38,19 @@ def op(summary, tag, ok, okcode="200", req=None, errors=(), params=(), write=Fal
 path=lambda name, desc, schema=None: {"name":name,"in":"path","required":True,"description":desc,"schema":schema or s()}
 U401=(401,"sign in first"); U422=(422,"a field needs fixing: each problem names the field"); U503=(503,"a context is not answering; try again shortly"); U404=(404,"no such thing, or not yours")
 ST403=(403,"staff only")
+T429=(429,"too many attempts from this address or for this account; wait for Retry-After seconds")
 idem={"name":"Idempotency-Key","in":"header","required":False,"schema":s(minLength=1,maxLength=255),
       "description":"names this request once: sending it again (after a timeout) does it once. Required unless the body names the request (order_id, request_id)"}
 schemas={
- "Error": obj({"error":s(description="stable code, e.g. invalid_input, sign_in_required, staff_only, csrf, not_found, try_again_shortly"),"message":s(description="what to do, in words for a person"),"fields":arr(S("FieldProblem"))},["error","message"]),
+ "Error": obj({"error":s(description="stable code, e.g. invalid_input, sign_in_required, staff_only, csrf, not_found, try_again_shortly, too_many_requests"),"message":s(description="what to do, in words for a person"),"fields":arr(S("FieldProblem")),
+   "retry_after":i(minimum=1,description="with 429 and 503: seconds to wait, as in the Retry-After header")},["error","message"]),
  "FieldProblem": obj({"field":s(),"code":s(description="required, too_long, invalid, past, out_of_stock, taken, …"),"message":s()}),
  "Localized": obj({"ko":s(),"en":s()}),
  "Account": obj({"id":uuid,"email":s(format="email"),"name":s(),"staff":b}),
  "Session": obj({"account":opt(S("Account")),"csrf_token":s(description="send it in X-CSRF-Token with every state change")}),
  "SignUp": obj({"email":s(format="email"),"name":s(),"password":s(minLength=10)}),
  "SignIn": obj({"email":s(format="email"),"password":s()}),
+ "NewPassword": obj({"current_password":s(),"new_password":s(minLength=10,maxLength=128)}),
  "ProductInfo": obj({"slug":s(),"name_ko":s(),"name_en":s(),"description_ko":s(),"description_en":s(),"price_won":i(),"available":i(),"picture":s()}),
  "Checkout": obj({"order_id":dict(uuid, description="one per checkout form: sending it twice places one order (or send an Idempotency-Key header)"),
    "lines":arr(obj({"slug":s(),"quantity":i(minimum=1)})),"recipient_name":s(),"recipient_phone":s(),"address":s(),
@@ -78,26 +81,28 @@ schemas={
 }
 oid=path("id","the order",uuid); oid2=path("order_id","the order",uuid); slug=path("slug","the product's slug")
 paths={
- "/api/accounts":{"post":op("Sign up and sign in","accounts",resp("signed in as the new account",S("Session")),"201",S("SignUp"),[U422,(409,"an account with this email exists")],write=True)},
+ "/api/accounts":{"post":op("Sign up and sign in","accounts",resp("signed in as the new account",S("Session")),"201",S("SignUp"),[U422,(409,"an account with this email exists"),T429],write=True)},
+ "/api/sessions":{"delete":op("Sign out everywhere: every session of my account ends, this one too","accounts",resp("signed out everywhere"),"204",errors=[U401],write=True)},
+ "/api/account/password":{"put":op("Change my password; my other sessions end and this browser gets a new one","accounts",resp("the new session",S("Session")),req=S("NewPassword"),errors=[U401,U422,T429,(503,"busy; try again in a moment")],write=True)},
  "/api/session":{
    "get":op("Who am I, and the CSRF token","accounts",resp("the session",S("Session"))),
-   "post":op("Sign in (the session id is renewed)","accounts",resp("signed in",S("Session")),req=S("SignIn"),errors=[(401,"the email or the password is wrong")],write=True),
+   "post":op("Sign in (the session id is renewed)","accounts",resp("signed in",S("Session")),req=S("SignIn"),errors=[(401,"the email or the password is wrong"),T429,(503,"busy; try again in a moment")],write=True),
    "delete":op("Sign out","accounts",resp("signed out"),"204",write=True)},
  "/api/openapi.json":{"get":{"summary":"This document","tags":["catalog"],"responses":{"200":{"description":"OpenAPI 3.1","content":{"application/json":{"schema":{"type":"object"}}}}}}},
  "/pictures/{slug}":{"get":{"summary":"A photo staff uploaded for a flower","tags":["catalog"],"parameters":[path("slug","the product's slug")],
    "responses":{"200":{"description":"the picture","content":{"image/png":{"schema":s(format="binary")},"image/jpeg":{"schema":s(format="binary")}}},"404":E("no such picture")}}},
  "/api/productInfos":{"get":op("The public catalog","catalog",resp("every product",arr(S("ProductInfo"))))},
- "/api/orders":{"post":op("Place an order","orders",resp("placed; payment follows",S("Placed")),"201",S("Checkout"),[U401,U422,U503,(409,"the order id belongs to another checkout")],params=[idem],write=True)},
+ "/api/orders":{"post":op("Place an order","orders",resp("placed; payment follows",S("Placed")),"201",S("Checkout"),[U401,U422,U503,(409,"the order id belongs to another checkout"),T429],params=[idem],write=True)},
  "/api/orders/{id}":{"get":op("One of my orders with its timeline","orders",resp("the order",{"allOf":[S("OrderHistory"),obj({"timeline":arr(S("TimelineStep"))})]}),errors=[U401,U404],params=[oid])},
  "/api/orders/{id}/cancel":{"post":op("Cancel my order while the flowers have not left","orders",resp("cancelled; a charge is refunded"),"204",errors=[U401,U404,(409,"too late: the reason says why"),U503],params=[oid],write=True)},
  "/api/orders/{id}/events":{"get":{"summary":"Live updates of one of my orders (server-sent events)","tags":["orders"],"parameters":[oid,{"name":"Last-Event-ID","in":"header","required":False,"schema":s(),"description":"resume after this event"}],
-   "responses":{"200":{"description":"an `order` event with the order and its timeline whenever it changes","content":{"text/event-stream":{"schema":s()}}},"401":E("sign in first"),"404":E("no such order, or not yours")}}},
+   "responses":{"200":{"description":"an `order` event with the order and its timeline whenever it changes","content":{"text/event-stream":{"schema":s()}}},"401":E("sign in first"),"404":E("no such order, or not yours"),"429":E("too many live pages open for this account")}}},
  "/api/orderHistories":{"get":op("My orders, newest first","orders",resp("my orders",arr(S("OrderHistory"))),errors=[U401])},
  "/api/payments":{"get":op("My payments, newest first","payments",resp("my payments",arr(S("Payment"))),errors=[U401,U503])},
  "/api/messages":{"get":op("My messages, newest first, with the unread count","messages",resp("my inbox",S("Messages")),errors=[U401,U503])},
  "/api/messages/{id}/read":{"post":op("Mark one of my messages read","messages",resp("my inbox",S("Messages")),errors=[U401,U503],params=[path("id","the message",uuid)],write=True)},
  "/api/events":{"get":{"summary":"Live nudges for my pages: my orders and my unread count; for staff also deliveries and stock (server-sent events)","tags":["messages"],
-   "responses":{"200":{"description":"`orders`, `messages`, `deliveries`, `products` events","content":{"text/event-stream":{"schema":s()}}},"401":E("sign in first")}}},
+   "responses":{"200":{"description":"`orders`, `messages`, `deliveries`, `products` events","content":{"text/event-stream":{"schema":s()}}},"401":E("sign in first"),"429":E("too many live pages open for this account")}}},
  "/api/deliveries":{"get":op("The delivery schedule (staff)","staff",resp("paid deliveries by date and window",arr(S("ScheduledDelivery"))),errors=[U401,ST403,U422,U503],
    params=[{"name":"from","in":"query","required":False,"schema":date,"description":"first day; today in Seoul if absent"}])},
  "/api/deliveries/{order_id}/{step}":{"post":op("Send out or mark delivered (staff)","staff",resp("the new status",S("Advanced")),errors=[U401,U404,(409,"not possible now; the reason says why"),U503],

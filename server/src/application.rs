@@ -3,7 +3,7 @@
 //!
 //! `main` and the integration tests build the application the same way.
 
-use crate::{api, config::Settings, db, health, roles::Role, web};
+use crate::{api, config::Settings, db, edge, health, roles::Role, web};
 use anyhow::Context;
 use axum::Router;
 use contracts::live::Nudge;
@@ -140,7 +140,14 @@ impl Application {
                         broker: broker.clone(),
                         topology: topology.clone(),
                         shutdown: shutdown.clone(),
+                        limits: edge::Limits::new(settings.rate_limits, settings.client_address),
+                        secure_cookies: settings.secure_cookies,
                     };
+                    let limits = api.limits.clone();
+                    let forgetting = workers.status("web.limits");
+                    workers.spawn("web.limits", move |stop| {
+                        edge::limits::forget_idle(limits.clone(), forgetting.clone(), stop)
+                    });
                     if let Some((email, password)) = &settings.staff {
                         api::bootstrap_staff(&api.accounts, email, password).await?;
                     }
@@ -189,8 +196,15 @@ impl Application {
         let pools: Vec<db::Pool> = databases.iter().map(|(_, pool)| pool.clone()).collect();
         let readiness = health::Readiness::new(databases, broker.clone(), workers.statuses.clone());
         let ops = health::routes(readiness.clone());
-        let site =
-            site.map(|(listener, router)| (listener, router.layer(TraceLayer::new_for_http())));
+        let https = settings.secure_cookies;
+        let site = site.map(|(listener, router)| {
+            let router = edge::serve::deadlines(router)
+                .layer(axum::middleware::from_fn(move |request, next| {
+                    edge::secure_headers(https, request, next)
+                }))
+                .layer(TraceLayer::new_for_http());
+            (listener, router)
+        });
         Ok(Self {
             site,
             ops: (ops_listener, ops),
@@ -247,13 +261,10 @@ impl Application {
         // The ops port answers until the end: a draining process says so on /health/ready.
         let ops_stop = shutdown.clone();
         let ops_served = tokio::spawn(async move {
-            axum::serve(nodelay(ops.0), ops.1)
-                .with_graceful_shutdown(async move { ops_stop.cancelled().await })
-                .await
+            edge::serve::serve(ops.0, ops.1, async move { ops_stop.cancelled().await }).await
         });
         let served = match site {
-            Some((listener, router)) => axum::serve(nodelay(listener), router)
-                .with_graceful_shutdown(stop_serving)
+            Some((listener, router)) => edge::serve::serve(listener, router, stop_serving)
                 .await
                 .context("serving HTTP"),
             None => {
@@ -286,15 +297,6 @@ async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
     TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}; is another petal running?"))
-}
-
-/// Small responses go out at once, not after the peer's delayed ACK (40 ms).
-fn nodelay(listener: TcpListener) -> impl axum::serve::Listener<Addr = SocketAddr> {
-    axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "TCP_NODELAY not set");
-        }
-    })
 }
 
 /// The process's background workers, each supervised: restarted with backoff when it fails.

@@ -16,7 +16,9 @@
 //! | `PETAL_OPS_HOST` | `127.0.0.1` | address of the ops port (health with detail) |
 //! | `PETAL_OPS_PORT` | the role's port (8081–8086; 8086 when web is among the roles) | that port; `0` picks a free one |
 //! | `PETAL_STAFF_EMAIL`, `PETAL_STAFF_PASSWORD` | — | the staff account (no default password) |
-//! | `PETAL_SECURE_COOKIES` | `off` | send the session cookie over HTTPS only |
+//! | `PETAL_SECURE_COOKIES` | `on`, `off` when `LEPTOS_SITE_ADDR` is a loopback address | HTTPS only: a `__Host-` session cookie, HSTS; `off` only for plain http on one machine |
+//! | `PETAL_RATE_LIMITS` | `on` | per-address and per-account limits on sign-in, sign-up and orders (`off` for load tests from one address) |
+//! | `PETAL_CLIENT_ADDRESS` | `peer` | what a client's address is for the limits: `peer`, or `x-forwarded-for` behind our own proxy (its last entry) |
 //! | `PETAL_SESSION_SWEEP_SECS` | `600` | how often expired sessions are deleted |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | built site (pkg/, flowers/) |
@@ -52,8 +54,13 @@ pub struct Settings {
     /// The staff account's email and password, from `PETAL_STAFF_EMAIL` and
     /// `PETAL_STAFF_PASSWORD`; without both there is no staff account.
     pub staff: Option<(String, String)>,
-    /// Whether session cookies are sent over HTTPS only (`PETAL_SECURE_COOKIES`).
+    /// Whether the shop is served over HTTPS (`PETAL_SECURE_COOKIES`): Secure `__Host-`
+    /// cookies, HSTS.
     pub secure_cookies: bool,
+    /// Whether the per-client limits apply (`PETAL_RATE_LIMITS`).
+    pub rate_limits: bool,
+    /// Which address a client's requests count against (`PETAL_CLIENT_ADDRESS`).
+    pub client_address: crate::edge::ClientAddress,
     /// `(context, url)` for contexts whose database is configured on its own.
     pub database_overrides: Vec<(String, String)>,
     /// How often expired sessions are deleted (`PETAL_SESSION_SWEEP_SECS`).
@@ -104,9 +111,21 @@ impl Settings {
                 })?),
             };
         let site_addr = get("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
-        let site_addr = site_addr.parse().with_context(|| {
+        let site_addr: SocketAddr = site_addr.parse().with_context(|| {
             format!("LEPTOS_SITE_ADDR must be host:port like 127.0.0.1:3000, not {site_addr:?}")
         })?;
+        // Plain http is for a shop on one machine only: anywhere else the cookies are Secure.
+        let secure_cookies = switch(
+            "PETAL_SECURE_COOKIES",
+            if site_addr.ip().is_loopback() {
+                "off"
+            } else {
+                "on"
+            },
+        )?;
+        let client_address =
+            crate::edge::ClientAddress::parse(&get("PETAL_CLIENT_ADDRESS", "peer"))
+                .map_err(|problem| anyhow::anyhow!("PETAL_CLIENT_ADDRESS {problem}"))?;
         let database_prefix = get("PETAL_DATABASE_PREFIX", "petal");
         if database_prefix.is_empty()
             || !database_prefix
@@ -178,10 +197,9 @@ impl Settings {
                 (None, None) => None,
                 _ => bail!("set both PETAL_STAFF_EMAIL and PETAL_STAFF_PASSWORD, or neither"),
             },
-            secure_cookies: matches!(
-                get("PETAL_SECURE_COOKIES", "off").as_str(),
-                "on" | "true" | "1"
-            ),
+            secure_cookies,
+            rate_limits: switch("PETAL_RATE_LIMITS", "on")?,
+            client_address,
         })
     }
 
@@ -256,6 +274,21 @@ mod tests {
     }
 
     #[test]
+    fn cookies_are_secure_unless_the_shop_is_on_this_machine_only() {
+        assert!(
+            !settings(&[]).unwrap().secure_cookies,
+            "http://127.0.0.1:3000"
+        );
+        let public = settings(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3000")]).unwrap();
+        assert!(public.secure_cookies, "behind an HTTPS ingress");
+        let plain = [
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:3000"),
+            ("PETAL_SECURE_COOKIES", "off"),
+        ];
+        assert!(!settings(&plain).unwrap().secure_cookies, "said explicitly");
+    }
+
+    #[test]
     fn a_context_database_can_be_configured_on_its_own() {
         let settings = settings(&[
             ("PETAL_VIEW_DATABASE_URL", "postgres://reader@db/view"),
@@ -278,6 +311,8 @@ mod tests {
             ("PETAL_DATABASE_PREFIX", "Petal-Shop"),
             ("PETAL_FAULT_LOST_PROCESSOR_ANSWERS", "2"),
             ("PETAL_FAULT_LATE_REPLIES", "inventory.reserve"),
+            ("PETAL_SECURE_COOKIES", "sometimes"),
+            ("PETAL_CLIENT_ADDRESS", "the-first-one"),
         ] {
             let error = settings(&[(var, value)]).unwrap_err().to_string();
             assert!(error.contains(var), "{error}");

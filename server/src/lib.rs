@@ -7,11 +7,13 @@ pub mod application;
 pub mod audit;
 pub mod config;
 mod db;
+pub mod edge;
 mod health;
 pub mod roles;
 pub mod telemetry;
 mod web;
 
+pub use api::{route_list, Access, RouteSpec, STREAMS_PER_ACCOUNT};
 pub use application::Application;
 pub use config::Settings;
 pub use roles::Role;

@@ -1,6 +1,7 @@
 //! The web role's HTTP surface: the server-rendered, hydrated storefront and its static files,
 //! and the server-side sessions (PostgreSQL, so several web instances share them).
 
+use crate::edge::CspNonce;
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
@@ -28,6 +29,17 @@ impl PageContext {
     fn provide(&self) {
         provide_context(self.read_models.clone());
         provide_context(app::checkout::SameDayCutoff(self.same_day_cutoff_hour));
+        provide_nonce();
+    }
+}
+
+/// Hands this response's CSP nonce (see `edge::headers`) to Leptos, which puts it on the
+/// hydration and streaming scripts it writes into the page.
+fn provide_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 
@@ -47,7 +59,10 @@ pub fn routes(options: LeptosOptions, context: PageContext) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            provide_nonce,
+            shell,
+        ))
         .with_state(options)
 }
 
@@ -57,8 +72,15 @@ pub const ACCOUNTS: &str = "web";
 /// The web role's migrations.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/web");
 
-/// Server-side sessions in PostgreSQL: an opaque, HTTP-only, SameSite=Lax cookie, dropped after
-/// a week without use.
+/// The session cookie's name over HTTPS: `__Host-` makes browsers refuse it unless it is
+/// Secure, set by this host itself (no `Domain`) for every path, so neither plain http nor a
+/// sibling subdomain can plant or overwrite it.
+pub const SECURE_COOKIE: &str = "__Host-petal_session";
+/// Its name over plain http on one machine (browsers refuse `__Host-` there).
+pub const PLAIN_COOKIE: &str = "petal_session";
+
+/// Server-side sessions in PostgreSQL: an opaque, HTTP-only, SameSite=Lax cookie, Secure over
+/// HTTPS, dropped after a week without use.
 pub async fn sessions(
     settings: &crate::config::Settings,
     store: tower_sessions_sqlx_store::PostgresStore,
@@ -66,7 +88,12 @@ pub async fn sessions(
     use tower_sessions::{cookie::SameSite, Expiry};
     store.migrate().await?;
     Ok(tower_sessions::SessionManagerLayer::new(store)
-        .with_name("petal_session")
+        .with_name(if settings.secure_cookies {
+            SECURE_COOKIE
+        } else {
+            PLAIN_COOKIE
+        })
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)

@@ -1,7 +1,9 @@
 //! Accounts and the session: sign up, sign in (with a new session id), sign out, who am I.
-//! Passwords are hashed with Argon2id off the async threads; the hash never leaves this module.
+//! Passwords are hashed with Argon2id off the async threads, as many at once as there are cores
+//! (`edge::limits::hashing`); the hash never leaves this module.
 
 use super::{csrf, ApiError, ApiState, JsonBody};
+use crate::edge::limits::hashing;
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
@@ -15,7 +17,16 @@ use uuid::Uuid;
 
 const SESSION_KEY: &str = "account";
 
-/// Who is signed in, as kept in the session.
+/// What a session keeps of who signed in: the account and the generation of its sessions at
+/// the time. Everything else (name, staff or not) is read fresh on every request, so a change
+/// to the account applies at once, and a newer generation ends this session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct SignedIn {
+    id: Uuid,
+    generation: i32,
+}
+
+/// Who is signed in, as this request sees them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentAccount {
     pub id: Uuid,
@@ -25,27 +36,49 @@ pub struct CurrentAccount {
 }
 
 impl CurrentAccount {
-    /// The signed-in account, or 401.
-    pub async fn require(session: &Session) -> Result<Self, ApiError> {
-        session
-            .get::<Self>(SESSION_KEY)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)
+    /// The signed-in account, or `None` for a visitor or a session that has ended (its account
+    /// moved to a newer generation, or is gone); such a session is deleted.
+    pub async fn of(session: &Session, accounts: &Accounts) -> Result<Option<Self>, ApiError> {
+        let Some(signed_in) = session.get::<SignedIn>(SESSION_KEY).await? else {
+            return Ok(None);
+        };
+        let row: Option<(String, String, bool, i32)> = sqlx::query_as(
+            "SELECT email, name, staff, session_generation FROM accounts WHERE id = $1",
+        )
+        .bind(signed_in.id)
+        .fetch_optional(&accounts.pool)
+        .await?;
+        match row {
+            Some((email, name, staff, generation)) if generation == signed_in.generation => {
+                Ok(Some(Self {
+                    id: signed_in.id,
+                    email,
+                    name,
+                    staff,
+                }))
+            }
+            _ => {
+                session.flush().await?;
+                Ok(None)
+            }
+        }
     }
 }
 
 /// The signed-in account as a handler argument: a stranger gets 401 before any body is read.
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CurrentAccount {
+impl axum::extract::FromRequestParts<ApiState> for CurrentAccount {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &S,
+        state: &ApiState,
     ) -> Result<Self, ApiError> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, message)| ApiError::internal(message))?;
-        Self::require(&session).await
+        Self::of(&session, &state.accounts)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)
     }
 }
 
@@ -53,12 +86,12 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CurrentAccount {
 /// any body is read.
 pub struct Staff(pub CurrentAccount);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Staff {
+impl axum::extract::FromRequestParts<ApiState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &S,
+        state: &ApiState,
     ) -> Result<Self, ApiError> {
         let account = CurrentAccount::from_request_parts(parts, state).await?;
         if account.staff {
@@ -72,33 +105,37 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Staff {
 /// An Argon2id hash in PHC form. Explicitly not `Serialize`: it is stored, never sent.
 struct PasswordDigest(String);
 
-async fn hash(password: String) -> Result<PasswordDigest, ApiError> {
-    tokio::task::spawn_blocking(move || {
+async fn hash(accounts: &Accounts, password: String) -> Result<PasswordDigest, ApiError> {
+    hashing(&accounts.hashing, move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| PasswordDigest(hash.to_string()))
     })
-    .await
-    .map_err(ApiError::internal)?
+    .await?
     .map_err(ApiError::internal)
 }
 
-async fn matches(digest: PasswordDigest, password: String) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
+async fn matches(
+    accounts: &Accounts,
+    digest: PasswordDigest,
+    password: String,
+) -> Result<bool, ApiError> {
+    hashing(&accounts.hashing, move || {
         let parsed = PasswordHash::new(&digest.0).map_err(ApiError::internal)?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())
     })
-    .await
-    .map_err(ApiError::internal)?
+    .await?
 }
 
 /// The accounts table of the web role's database.
 #[derive(Clone)]
 pub struct Accounts {
     pool: PgPool,
+    /// One password hash per core at a time (see `edge::limits::hashing`).
+    hashing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -108,16 +145,21 @@ struct AccountRow {
     name: String,
     password_hash: String,
     staff: bool,
+    session_generation: i32,
 }
 
 impl Accounts {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            hashing: crate::edge::limits::hashing_gate(),
+        }
     }
 
     async fn find(&self, email: &str) -> Result<Option<AccountRow>, ApiError> {
         Ok(sqlx::query_as(
-            "SELECT id, email, name, password_hash, staff FROM accounts WHERE email = $1",
+            "SELECT id, email, name, password_hash, staff, session_generation
+             FROM accounts WHERE email = $1",
         )
         .bind(email)
         .fetch_optional(&self.pool)
@@ -166,9 +208,17 @@ pub struct SessionBody {
 }
 
 /// Starts a signed-in session: a new session id (against fixation) and a new CSRF token.
-async fn start(session: &Session, account: &CurrentAccount) -> Result<SessionBody, ApiError> {
+async fn start(
+    session: &Session,
+    account: &CurrentAccount,
+    generation: i32,
+) -> Result<SessionBody, ApiError> {
     session.cycle_id().await?;
-    session.insert(SESSION_KEY, account).await?;
+    let signed_in = SignedIn {
+        id: account.id,
+        generation,
+    };
+    session.insert(SESSION_KEY, signed_in).await?;
     let csrf_token = csrf::renew(session).await?;
     Ok(SessionBody {
         account: Some(account.clone()),
@@ -211,7 +261,7 @@ pub async fn sign_up(
         return Err(ApiError::invalid(problems));
     }
     let email = email.expect("checked above");
-    let digest = hash(form.password).await?;
+    let digest = hash(&state.accounts, form.password).await?;
     let account = CurrentAccount {
         id: Uuid::now_v7(),
         email,
@@ -235,7 +285,10 @@ pub async fn sign_up(
             "an account with this email exists; sign in instead",
         ));
     }
-    Ok((StatusCode::CREATED, Json(start(&session, &account).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(start(&session, &account, 0).await?),
+    ))
 }
 
 #[tracing::instrument(skip_all)]
@@ -245,11 +298,29 @@ pub async fn sign_in(
     JsonBody(form): JsonBody<SignIn>,
 ) -> Result<Json<SessionBody>, ApiError> {
     let email = parse_email(&form.email).unwrap_or_default();
-    let row = state.accounts.find(&email).await?;
+    // Guessing one account's password is slow from any number of addresses.
+    state.limits.sign_in_attempt(&email)?;
+    sign_in_as(&session, &state, &email, form.password).await
+}
+
+async fn sign_in_as(
+    session: &Session,
+    state: &ApiState,
+    email: &str,
+    password: String,
+) -> Result<Json<SessionBody>, ApiError> {
+    let row = state.accounts.find(email).await?;
     let right = match &row {
-        Some(row) => matches(PasswordDigest(row.password_hash.clone()), form.password).await?,
+        Some(row) => {
+            matches(
+                &state.accounts,
+                PasswordDigest(row.password_hash.clone()),
+                password,
+            )
+            .await?
+        }
         // As slow as a wrong password, so response times do not tell which emails exist.
-        None => hash(form.password).await.map(|_| false)?,
+        None => hash(&state.accounts, password).await.map(|_| false)?,
     };
     let Some(row) = row.filter(|_| right) else {
         return Err(ApiError::new(
@@ -264,19 +335,128 @@ pub async fn sign_in(
         name: row.name,
         staff: row.staff,
     };
-    Ok(Json(start(&session, &account).await?))
+    Ok(Json(
+        start(session, &account, row.session_generation).await?,
+    ))
 }
 
-pub async fn sign_out(session: Session) -> Result<StatusCode, ApiError> {
+/// `DELETE /api/session`: signs this browser out and ends its live streams here.
+pub async fn sign_out(
+    session: Session,
+    State(state): State<ApiState>,
+) -> Result<StatusCode, ApiError> {
+    if let Some(signed_in) = session.get::<SignedIn>(SESSION_KEY).await? {
+        let id = session.id().map(|id| id.to_string());
+        state.live.signed_out(signed_in.id, id.as_deref());
+    }
     session.flush().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn who_am_i(session: Session) -> Result<Json<SessionBody>, ApiError> {
-    Ok(Json(SessionBody {
-        account: session.get(SESSION_KEY).await?,
-        csrf_token: csrf::token(&session).await?,
-    }))
+/// `DELETE /api/sessions`: signs this account out on every browser and device, this one too.
+pub async fn sign_out_everywhere(
+    account: CurrentAccount,
+    session: Session,
+    State(state): State<ApiState>,
+) -> Result<StatusCode, ApiError> {
+    end_every_session(&state.accounts.pool, account.id).await?;
+    session.flush().await?;
+    state.live.signed_out(account.id, None);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn end_every_session(pool: &PgPool, account: Uuid) -> Result<(), ApiError> {
+    sqlx::query("UPDATE accounts SET session_generation = session_generation + 1 WHERE id = $1")
+        .bind(account)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct NewPassword {
+    current_password: String,
+    new_password: String,
+}
+
+/// `PUT /api/account/password`: a new password, given the current one. Every other session
+/// of the account ends; this browser gets a new one.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    account: CurrentAccount,
+    session: Session,
+    State(state): State<ApiState>,
+    JsonBody(form): JsonBody<NewPassword>,
+) -> Result<Json<SessionBody>, ApiError> {
+    state.limits.sign_in_attempt(&account.email)?;
+    let length = form.new_password.chars().count();
+    if !(10..=128).contains(&length) {
+        return Err(ApiError::field(
+            "new_password",
+            "too_short",
+            "use 10 to 128 characters for the password",
+        ));
+    }
+    let row = state
+        .accounts
+        .find(&account.email)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    if !matches(
+        &state.accounts,
+        PasswordDigest(row.password_hash),
+        form.current_password,
+    )
+    .await?
+    {
+        return Err(ApiError::field(
+            "current_password",
+            "wrong",
+            "the current password is wrong",
+        ));
+    }
+    let digest = hash(&state.accounts, form.new_password).await?;
+    let generation: i32 = sqlx::query_scalar(
+        "UPDATE accounts SET password_hash = $2, session_generation = session_generation + 1
+         WHERE id = $1 RETURNING session_generation",
+    )
+    .bind(account.id)
+    .bind(&digest.0)
+    .fetch_one(&state.accounts.pool)
+    .await?;
+    state.live.signed_out(account.id, None);
+    Ok(Json(start(&session, &account, generation).await?))
+}
+
+/// `GET /api/session`: who is signed in, and the CSRF token for their next change. A visitor
+/// costs no session row: their token comes in a cookie of its own (see [`csrf`]).
+pub async fn who_am_i(
+    session: Session,
+    State(state): State<ApiState>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let account = CurrentAccount::of(&session, &state.accounts).await?;
+    if account.is_some() {
+        let csrf_token = csrf::token(&session).await?;
+        return Ok(Json(SessionBody {
+            account,
+            csrf_token,
+        })
+        .into_response());
+    }
+    let (csrf_token, set_cookie) = csrf::visitor_token(&headers, state.secure_cookies);
+    let mut response = Json(SessionBody {
+        account: None,
+        csrf_token,
+    })
+    .into_response();
+    if let Some(cookie) = set_cookie {
+        response
+            .headers_mut()
+            .insert(axum::http::header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 /// Creates or updates the staff account from configuration (`PETAL_STAFF_EMAIL`,
@@ -292,27 +472,53 @@ pub async fn bootstrap_staff(
         password.chars().count() >= 10,
         "PETAL_STAFF_PASSWORD must have at least 10 characters"
     );
-    let digest = hash(password.to_owned())
+    if let Some(row) = accounts
+        .find(&email)
         .await
-        .map_err(|_| anyhow::anyhow!("hashing the staff password failed"))?;
-    // Only a staff account is ever updated: a customer who signed up with this email first
-    // must not become staff (and take over the staff password) when the shop starts.
-    let updated = sqlx::query(
-        "INSERT INTO accounts (id, email, name, password_hash, staff)
-         VALUES ($1, $2, 'Petal staff', $3, true)
-         ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
-         WHERE accounts.staff",
-    )
-    .bind(Uuid::now_v7())
-    .bind(&email)
-    .bind(&digest.0)
-    .execute(&accounts.pool)
-    .await?
-    .rows_affected();
-    anyhow::ensure!(
-        updated == 1,
-        "PETAL_STAFF_EMAIL belongs to a customer's account; choose another email for staff"
-    );
+        .map_err(|_| anyhow::anyhow!("reading the staff account failed"))?
+    {
+        // A customer who signed up with this email first must not become staff (and take
+        // over the staff password) when the shop starts.
+        anyhow::ensure!(
+            row.staff,
+            "PETAL_STAFF_EMAIL belongs to a customer's account; choose another email for staff"
+        );
+        let same = matches(
+            accounts,
+            PasswordDigest(row.password_hash),
+            password.to_owned(),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("checking the staff password failed"))?;
+        if !same {
+            // A new password from configuration ends every session signed in with the old one.
+            let digest = hash(accounts, password.to_owned())
+                .await
+                .map_err(|_| anyhow::anyhow!("hashing the staff password failed"))?;
+            sqlx::query(
+                "UPDATE accounts SET password_hash = $2, session_generation = session_generation + 1
+                 WHERE id = $1",
+            )
+            .bind(row.id)
+            .bind(&digest.0)
+            .execute(&accounts.pool)
+            .await?;
+        }
+    } else {
+        let digest = hash(accounts, password.to_owned())
+            .await
+            .map_err(|_| anyhow::anyhow!("hashing the staff password failed"))?;
+        // Another instance starting at the same moment may insert it first: that is fine.
+        sqlx::query(
+            "INSERT INTO accounts (id, email, name, password_hash, staff)
+             VALUES ($1, $2, 'Petal staff', $3, true) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(Uuid::now_v7())
+        .bind(&email)
+        .bind(&digest.0)
+        .execute(&accounts.pool)
+        .await?;
+    }
     tracing::info!("staff account ready");
     Ok(())
 }
@@ -341,13 +547,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_password_is_stored_as_an_argon2id_hash_that_verifies_only_itself() {
-        let digest = hash("correct horse battery".into()).await.unwrap();
+        // Hashing needs no database.
+        let accounts = Accounts::new(PgPool::connect_lazy("postgres://nowhere/none").unwrap());
+        let digest = hash(&accounts, "correct horse battery".into())
+            .await
+            .unwrap();
         assert!(digest.0.starts_with("$argon2id$"));
         assert!(!digest.0.contains("correct horse"));
         let copy = PasswordDigest(digest.0.clone());
-        assert!(matches(digest, "correct horse battery".into())
+        assert!(matches(&accounts, digest, "correct horse battery".into())
             .await
             .unwrap());
-        assert!(!matches(copy, "wrong horse battery".into()).await.unwrap());
+        assert!(!matches(&accounts, copy, "wrong horse battery".into())
+            .await
+            .unwrap());
     }
 }

@@ -15,29 +15,116 @@ use axum::{
 };
 use contracts::live::Nudge;
 use futures_util::{stream, Stream, StreamExt};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 use std::{convert::Infallible, time::Duration};
 use tokio::sync::broadcast::{self, error::RecvError};
+use tokio_util::sync::CancellationToken;
+use tower_sessions::Session;
 use uuid::Uuid;
 use view::{OrderHistory, TimelineStep};
 
-/// The nudges this web instance heard, fanned out to every open stream.
+/// How many live streams one account may hold open on one web instance (tabs, devices).
+pub const STREAMS_PER_ACCOUNT: usize = 8;
+
+/// The nudges this web instance heard, fanned out to every open stream; and the open streams,
+/// by account, so there are never more than [`STREAMS_PER_ACCOUNT`] and signing out ends them.
 #[derive(Clone)]
-pub struct Hub(broadcast::Sender<Nudge>);
+pub struct Hub {
+    nudges: broadcast::Sender<Nudge>,
+    open: Arc<Mutex<HashMap<Uuid, Vec<OpenStream>>>>,
+}
+
+struct OpenStream {
+    key: Uuid,
+    session: Option<String>,
+    end: CancellationToken,
+}
 
 impl Default for Hub {
     fn default() -> Self {
-        Self(broadcast::channel(1024).0)
+        Self {
+            nudges: broadcast::channel(1024).0,
+            open: Arc::default(),
+        }
+    }
+}
+
+/// A stream's place in the hub: ends the stream when cancelled, frees the place when dropped.
+struct Place {
+    hub: Hub,
+    account: Uuid,
+    key: Uuid,
+    end: CancellationToken,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = self.hub.lock();
+        if let Some(streams) = open.get_mut(&self.account) {
+            streams.retain(|stream| stream.key != self.key);
+            if streams.is_empty() {
+                open.remove(&self.account);
+            }
+        }
     }
 }
 
 impl Hub {
     pub fn publish(&self, nudge: Nudge) {
         // Nobody listening is fine.
-        let _ = self.0.send(nudge);
+        let _ = self.nudges.send(nudge);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Vec<OpenStream>>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A place for one more stream of `account` (from the session `session`), or 429.
+    fn open(&self, account: Uuid, session: Option<String>) -> Result<Place, ApiError> {
+        let mut open = self.lock();
+        let streams = open.entry(account).or_default();
+        if streams.len() >= STREAMS_PER_ACCOUNT {
+            return Err(ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "too_many_streams",
+                format!(
+                    "{STREAMS_PER_ACCOUNT} live pages are open for this account already; close one"
+                ),
+            )
+            .retry_after(15));
+        }
+        let place = Place {
+            hub: self.clone(),
+            account,
+            key: Uuid::new_v4(),
+            end: CancellationToken::new(),
+        };
+        streams.push(OpenStream {
+            key: place.key,
+            session,
+            end: place.end.clone(),
+        });
+        Ok(place)
+    }
+
+    /// Ends the streams of `account` opened by `session`, or by every session when `None`.
+    pub fn signed_out(&self, account: Uuid, session: Option<&str>) {
+        if let Some(streams) = self.lock().get(&account) {
+            for stream in streams {
+                if session.is_none() || stream.session.as_deref() == session {
+                    stream.end.cancel();
+                }
+            }
+        }
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Nudge> {
-        self.0.subscribe()
+        self.nudges.subscribe()
     }
 }
 
@@ -46,12 +133,22 @@ type Events = Sse<axum::response::sse::KeepAliveStream<EventStream>>;
 
 /// A stream with a comment every 15 s, so proxies keep the connection open; it ends when the
 /// process shuts down, so a graceful stop does not wait for open pages forever (the browser
-/// reconnects to another instance).
+/// reconnects to another instance), and when its person signs out.
 fn sse(
     state: &ApiState,
+    place: Place,
     events: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
 ) -> Events {
-    let events: EventStream = Box::pin(events.take_until(state.shutdown.clone().cancelled_owned()));
+    let ended = place.end.clone().cancelled_owned();
+    let events = events
+        .take_until(state.shutdown.clone().cancelled_owned())
+        .take_until(ended)
+        // The place is held as long as the stream is, and freed with it.
+        .map(move |event| {
+            let _ = &place;
+            event
+        });
+    let events: EventStream = Box::pin(events);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
@@ -73,16 +170,20 @@ fn order_event(order: OrderHistory, timeline: Vec<TimelineStep>) -> Event {
 /// `GET /api/orders/{id}/events`: the order (with its timeline) now, and again at every change.
 pub async fn order_events(
     account: CurrentAccount,
+    session: Session,
     State(state): State<ApiState>,
     Path(order_id): Path<Uuid>,
     headers: HeaderMap,
 ) -> Result<Events, ApiError> {
     let nudges = state.live.subscribe();
-    let current = state.read_models.order_history(order_id).await?;
+    let current = just_placed(&state, order_id).await?;
     let may_see = |order: &OrderHistory| order.customer_id == account.id || account.staff;
-    if current.as_ref().is_some_and(|(order, _)| !may_see(order)) {
+    if !current.as_ref().is_some_and(|(order, _)| may_see(order)) {
         return Err(ApiError::not_found("order"));
     }
+    let place = state
+        .live
+        .open(account.id, session.id().map(|id| id.to_string()))?;
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -91,7 +192,7 @@ pub async fn order_events(
         .filter(|(order, timeline)| Some(version(order, timeline)) != last_seen)
         .map(|(order, timeline)| order_event(order, timeline));
 
-    // A new order may not be in the view yet: the stream waits for it.
+    // Every change from here on, read from the view when it is nudged.
     let state_for_end = state.clone();
     let changes = stream::unfold(
         (nudges, state, account),
@@ -123,8 +224,28 @@ pub async fn order_events(
     );
     Ok(sse(
         &state_for_end,
+        place,
         stream::iter(first.map(Ok)).chain(changes),
     ))
+}
+
+/// How long an order the view does not know yet is waited for: one just placed reaches the
+/// view within milliseconds; one that never does is not an order.
+const NEW_ORDER_WAIT: Duration = Duration::from_secs(3);
+
+/// The order and its timeline, waiting up to [`NEW_ORDER_WAIT`] for one just placed.
+async fn just_placed(
+    state: &ApiState,
+    order_id: Uuid,
+) -> Result<Option<(OrderHistory, Vec<TimelineStep>)>, ApiError> {
+    let deadline = tokio::time::Instant::now() + NEW_ORDER_WAIT;
+    loop {
+        let current = state.read_models.order_history(order_id).await?;
+        if current.is_some() || tokio::time::Instant::now() >= deadline {
+            return Ok(current);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// `GET /api/events`: nudges for the signed-in person's pages. `orders` names an order of theirs
@@ -132,8 +253,12 @@ pub async fn order_events(
 /// `products`; `resync` asks the page to reload its data (nudges were missed).
 pub async fn my_events(
     account: CurrentAccount,
+    session: Session,
     State(state): State<ApiState>,
 ) -> Result<Events, ApiError> {
+    let place = state
+        .live
+        .open(account.id, session.id().map(|id| id.to_string()))?;
     let nudges = state.live.subscribe();
     let state_for_end = state.clone();
     let events = stream::unfold(
@@ -172,5 +297,5 @@ pub async fn my_events(
             }
         },
     );
-    Ok(sse(&state_for_end, events))
+    Ok(sse(&state_for_end, place, events))
 }

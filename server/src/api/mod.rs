@@ -12,12 +12,13 @@ mod orders;
 mod staff;
 
 pub use accounts::{bootstrap_staff, Accounts, CurrentAccount};
-pub use live::Hub;
+pub use live::{Hub, STREAMS_PER_ACCOUNT};
 
+use crate::edge::{self, Limits};
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, patch, post},
+    routing::{delete, get, patch, post, put},
     Json, Router,
 };
 use contracts::order::FieldProblem;
@@ -36,45 +37,188 @@ pub struct ApiState {
     pub topology: messaging::Topology,
     /// Cancelled when the process stops: open event streams end.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// What one client may ask for.
+    pub limits: Limits,
+    /// Whether the shop is served over HTTPS (cookie names and flags).
+    pub secure_cookies: bool,
+}
+
+/// Who may call a route. Every route names one, and a test asks every route as each kind of
+/// caller (a stranger, a customer, another customer, staff) whether it answers accordingly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Anyone,
+    /// A signed-in person, about themselves: 401 for strangers.
+    SignedIn,
+    /// The signed-in customer whose order or message the path names; 404 for anyone else.
+    Owner,
+    /// That customer, or staff; 404 for other customers.
+    OwnerOrStaff,
+    /// Shop staff: 401 for strangers, 403 for customers.
+    Staff,
+}
+
+/// A route as the router serves it: method, path and who may call it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+type Handler = axum::routing::MethodRouter<ApiState>;
+
+/// Every route under `/api` (and the public `/pictures`), with who may call it and its
+/// handler, limited per client address where `limits` say.
+fn table(limits: &Limits) -> Vec<(RouteSpec, Handler)> {
+    use edge::limits::{ORDERS_PER_ADDRESS, SIGN_IN_PER_ADDRESS, SIGN_UP_PER_ADDRESS};
+    use Access::*;
+    let limited = |handler: Handler, budget| match limits.per_address(budget) {
+        Some(layer) => handler.route_layer(layer),
+        None => handler,
+    };
+    let route = |method, path, access, handler| {
+        (
+            RouteSpec {
+                method,
+                path,
+                access,
+            },
+            handler,
+        )
+    };
+    vec![
+        route(
+            "POST",
+            "/api/accounts",
+            Anyone,
+            limited(post(accounts::sign_up), SIGN_UP_PER_ADDRESS),
+        ),
+        route("GET", "/api/session", Anyone, get(accounts::who_am_i)),
+        route(
+            "POST",
+            "/api/session",
+            Anyone,
+            limited(post(accounts::sign_in), SIGN_IN_PER_ADDRESS),
+        ),
+        route("DELETE", "/api/session", Anyone, delete(accounts::sign_out)),
+        route(
+            "DELETE",
+            "/api/sessions",
+            SignedIn,
+            delete(accounts::sign_out_everywhere),
+        ),
+        route(
+            "PUT",
+            "/api/account/password",
+            SignedIn,
+            put(accounts::change_password),
+        ),
+        route(
+            "GET",
+            "/api/productInfos",
+            Anyone,
+            get(orders::product_infos),
+        ),
+        route("GET", "/pictures/{slug}", Anyone, get(orders::photo)),
+        route("GET", "/api/openapi.json", Anyone, get(openapi)),
+        route(
+            "POST",
+            "/api/orders",
+            SignedIn,
+            limited(post(orders::place), ORDERS_PER_ADDRESS),
+        ),
+        route(
+            "GET",
+            "/api/orders/{id}",
+            OwnerOrStaff,
+            get(orders::get_one),
+        ),
+        route(
+            "POST",
+            "/api/orders/{id}/cancel",
+            Owner,
+            post(orders::cancel),
+        ),
+        route(
+            "GET",
+            "/api/orders/{id}/events",
+            OwnerOrStaff,
+            get(live::order_events),
+        ),
+        route("GET", "/api/events", SignedIn, get(live::my_events)),
+        route(
+            "GET",
+            "/api/orderHistories",
+            SignedIn,
+            get(orders::my_orders),
+        ),
+        route("GET", "/api/payments", SignedIn, get(orders::payments)),
+        route("GET", "/api/messages", SignedIn, get(orders::messages)),
+        // Marks the caller's own message; anyone else's is out of its reach.
+        route(
+            "POST",
+            "/api/messages/{id}/read",
+            SignedIn,
+            post(orders::mark_read),
+        ),
+        route(
+            "POST",
+            "/api/deliveries/{order_id}/{step}",
+            Staff,
+            post(staff::advance_delivery),
+        ),
+        route("GET", "/api/deliveries", Staff, get(staff::deliveries)),
+        route("GET", "/api/products", Staff, get(staff::products)),
+        route("POST", "/api/products", Staff, post(staff::add_product)),
+        route(
+            "PATCH",
+            "/api/products/{slug}",
+            Staff,
+            patch(staff::change_price),
+        ),
+        route(
+            "GET",
+            "/api/products/{slug}/history",
+            Staff,
+            get(staff::history),
+        ),
+        route(
+            "POST",
+            "/api/products/{slug}/restock",
+            Staff,
+            post(staff::restock),
+        ),
+        route("GET", "/api/parked", Staff, get(staff::parked)),
+        route(
+            "POST",
+            "/api/parked/{context}/redrive",
+            Staff,
+            post(staff::redrive),
+        ),
+    ]
+}
+
+/// The routes the API serves, with who may call each (for tests and the OpenAPI check).
+pub fn route_list() -> Vec<RouteSpec> {
+    table(&Limits::new(false, edge::ClientAddress::Peer))
+        .into_iter()
+        .map(|(spec, _)| spec)
+        .collect()
 }
 
 /// The `/api` routes, CSRF-protected; sessions come from the layer around them.
 pub fn routes(state: ApiState) -> Router {
-    Router::new()
-        .route("/api/accounts", post(accounts::sign_up))
-        .route(
-            "/api/session",
-            get(accounts::who_am_i)
-                .post(accounts::sign_in)
-                .delete(accounts::sign_out),
-        )
-        .route("/api/productInfos", get(orders::product_infos))
-        .route("/pictures/{slug}", get(orders::photo))
-        .route("/api/orders", post(orders::place))
-        .route("/api/orders/{id}", get(orders::get_one))
-        .route("/api/orders/{id}/cancel", post(orders::cancel))
-        .route("/api/orders/{id}/events", get(live::order_events))
-        .route("/api/events", get(live::my_events))
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/orderHistories", get(orders::my_orders))
-        .route(
-            "/api/deliveries/{order_id}/{step}",
-            post(staff::advance_delivery),
-        )
-        .route("/api/deliveries", get(staff::deliveries))
-        .route(
-            "/api/products",
-            get(staff::products).post(staff::add_product),
-        )
-        .route("/api/products/{slug}", patch(staff::change_price))
-        .route("/api/products/{slug}/history", get(staff::history))
-        .route("/api/products/{slug}/restock", post(staff::restock))
-        .route("/api/payments", get(orders::payments))
-        .route("/api/parked", get(staff::parked))
-        .route("/api/parked/{context}/redrive", post(staff::redrive))
-        .route("/api/messages", get(orders::messages))
-        .route("/api/messages/{id}/read", post(orders::mark_read))
-        .layer(axum::middleware::from_fn(csrf::protect))
+    let mut router = Router::new();
+    for (spec, handler) in table(&state.limits) {
+        router = router.route(spec.path, handler);
+    }
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::protect,
+        ))
         .with_state(state)
 }
 
@@ -96,6 +240,9 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     fields: Vec<FieldProblem>,
+    /// Seconds to wait before asking again (429, 503): a `Retry-After` header, and in the body
+    /// for pages that show it.
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -104,6 +251,8 @@ struct ErrorBody<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     fields: &'a [FieldProblem],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -113,6 +262,15 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Tells the client to wait `seconds` before asking again.
+    pub fn retry_after(self, seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..self
         }
     }
 
@@ -185,8 +343,21 @@ impl IntoResponse for ApiError {
             error: self.code,
             message: &self.message,
             fields: &self.fields,
+            retry_after: self.retry_after,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+impl From<ApiError> for Response {
+    fn from(error: ApiError) -> Self {
+        error.into_response()
     }
 }
 
@@ -294,40 +465,12 @@ fn field_with_control_character(value: &serde_json::Value, path: String) -> Opti
 mod tests {
     use std::collections::BTreeSet;
 
-    /// `(method, path)` of every `.route(…)` in this file's source.
+    /// `(method, path)` of every route the router serves, in the OpenAPI document's spelling.
     fn routes_in_code() -> BTreeSet<(String, String)> {
-        let source = include_str!("mod.rs");
-        let mut routes = BTreeSet::new();
-        for call in source.split(".route(").skip(1) {
-            let path = call
-                .split('"')
-                .nth(1)
-                .expect("a route starts with its path");
-            // The handlers: up to the parenthesis that closes `.route(`.
-            let mut depth = 1;
-            let end = call
-                .char_indices()
-                .find(|&(_, c)| {
-                    depth += match c {
-                        '(' => 1,
-                        ')' => -1,
-                        _ => 0,
-                    };
-                    depth == 0
-                })
-                .map_or(call.len(), |(i, _)| i);
-            for method in ["get", "post", "patch", "put", "delete"] {
-                let handlers = &call[..end];
-                if handlers.contains(&format!(" {method}("))
-                    || handlers.contains(&format!(".{method}("))
-                    || handlers.contains(&format!("\n{method}("))
-                    || handlers.contains(&format!("({method}("))
-                {
-                    routes.insert((method.to_owned(), path.to_owned()));
-                }
-            }
-        }
-        routes
+        super::route_list()
+            .into_iter()
+            .map(|spec| (spec.method.to_lowercase(), spec.path.to_owned()))
+            .collect()
     }
 
     #[test]

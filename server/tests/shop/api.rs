@@ -7,10 +7,10 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-const STAFF_EMAIL: &str = "staff@petal.test";
-const STAFF_PASSWORD: &str = "a staff password for tests";
+pub const STAFF_EMAIL: &str = "staff@petal.test";
+pub const STAFF_PASSWORD: &str = "a staff password for tests";
 
-fn shop() -> Shop {
+pub fn shop() -> Shop {
     Shop::with(&[
         ("PETAL_STAFF_EMAIL", STAFF_EMAIL),
         ("PETAL_STAFF_PASSWORD", STAFF_PASSWORD),
@@ -18,14 +18,14 @@ fn shop() -> Shop {
 }
 
 /// One browser: its own cookie jar and CSRF token.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    csrf: String,
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
 }
 
 impl Browser {
-    async fn open(petal: &Running) -> Self {
+    pub async fn open(petal: &Running) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .build()
@@ -39,12 +39,12 @@ impl Browser {
         browser
     }
 
-    async fn refresh_csrf(&mut self) {
+    pub async fn refresh_csrf(&mut self) {
         let session: Value = self.get("/api/session").await.1;
         self.csrf = session["csrf_token"].as_str().unwrap().to_owned();
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -55,15 +55,20 @@ impl Browser {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
     }
 
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::PATCH, path, body).await
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let response = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -76,7 +81,7 @@ impl Browser {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn sign_up(&mut self, name: &str) -> Value {
+    pub async fn sign_up(&mut self, name: &str) -> Value {
         let email = format!("{}@example.com", Uuid::now_v7().simple());
         let (status, body) = self
             .post(
@@ -89,7 +94,7 @@ impl Browser {
         body["account"].clone()
     }
 
-    async fn sign_in(&mut self, email: &str, password: &str) -> (StatusCode, Value) {
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> (StatusCode, Value) {
         let (status, body) = self
             .post(
                 "/api/session",
@@ -104,21 +109,21 @@ impl Browser {
 }
 
 /// A server-sent event stream, read one event at a time.
-struct Events {
-    response: reqwest::Response,
+pub struct Events {
+    pub response: reqwest::Response,
     buffer: String,
 }
 
 /// One server-sent event: its name, id and data.
 #[derive(Debug)]
-struct Event {
-    name: String,
-    id: Option<String>,
-    data: String,
+pub struct Event {
+    pub name: String,
+    pub id: Option<String>,
+    pub data: String,
 }
 
 impl Events {
-    async fn open(browser: &Browser, path: &str, last_event_id: Option<&str>) -> Self {
+    pub async fn open(browser: &Browser, path: &str, last_event_id: Option<&str>) -> Self {
         let mut request = browser.http.get(format!("{}{path}", browser.base));
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id);
@@ -137,7 +142,7 @@ impl Events {
     }
 
     /// The next event (keep-alive comments skipped), waiting at most ten seconds.
-    async fn next(&mut self) -> Event {
+    pub async fn next(&mut self) -> Event {
         tokio::time::timeout(std::time::Duration::from_secs(10), async {
             loop {
                 if let Some(end) = self.buffer.find("\n\n") {
@@ -170,7 +175,7 @@ impl Events {
     }
 
     /// Events until one satisfies `wanted`.
-    async fn until(&mut self, wanted: impl Fn(&Event) -> bool) -> Event {
+    pub async fn until(&mut self, wanted: impl Fn(&Event) -> bool) -> Event {
         loop {
             let event = self.next().await;
             if wanted(&event) {
@@ -180,7 +185,7 @@ impl Events {
     }
 }
 
-fn checkout(slug: &str, quantity: i64, card: &str) -> Value {
+pub fn checkout(slug: &str, quantity: i64, card: &str) -> Value {
     let date = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive();
     json!({
         "order_id": Uuid::now_v7(),
@@ -509,13 +514,14 @@ async fn pages_follow_an_order_and_the_inbox_live_over_server_sent_events() {
     let mut mine = Events::open(&customer, "/api/events", None).await;
     let mut staff_events = Events::open(&staff, "/api/events", None).await;
     let order_id = Uuid::now_v7();
-    // Opened before the order exists: the stream waits for it.
-    let mut order_stream =
-        Events::open(&customer, &format!("/api/orders/{order_id}/events"), None).await;
     let mut body = checkout("sunflower-bouquet", 1, APPROVES);
     body["order_id"] = json!(order_id);
     let (status, placed) = customer.post("/api/orders", body).await;
     assert_eq!(status, StatusCode::CREATED, "{placed}");
+    // Opened at once, as the page does after placing: the stream waits the moment the view
+    // may still need to hear of the new order (an order that never comes is a 404).
+    let mut order_stream =
+        Events::open(&customer, &format!("/api/orders/{order_id}/events"), None).await;
 
     let preparing = order_stream
         .until(|e| {

@@ -2,5 +2,7 @@
 
 mod api;
 mod catalog;
+mod edge;
+mod matrix;
 mod saga;
 mod support;

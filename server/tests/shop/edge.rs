@@ -1,0 +1,394 @@
+//! The shop's edge against abuse: the headers on every answer, rate limits, sessions that cost
+//! nothing until needed and end when they should, capped live streams, and slow clients.
+
+use crate::api::{checkout, shop, Browser, Events, STAFF_EMAIL, STAFF_PASSWORD};
+use crate::support::*;
+use petal::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use uuid::Uuid;
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_pages_a_matching_nonce() {
+    let shop = shop();
+    let petal = shop.start(&[Role::Web]).await;
+    let http = reqwest::Client::new();
+    let page = http.get(petal.base_url() + "/").send().await.unwrap();
+    let headers = page.headers().clone();
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the policy names a nonce");
+    assert!(nonce.len() >= 22, "128 bits: {nonce}");
+    assert!(policy.contains("'wasm-unsafe-eval'") && !policy.contains("unsafe-inline"));
+    assert!(policy.contains("frame-ancestors 'none'"));
+    // Every inline script Leptos wrote carries this response's nonce.
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{html}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(
+        headers.get("strict-transport-security").is_none(),
+        "plain http on one machine"
+    );
+
+    let second = http.get(petal.base_url() + "/").send().await.unwrap();
+    assert_ne!(
+        second.headers()["content-security-policy"],
+        headers["content-security-policy"],
+        "a nonce is used once"
+    );
+    for path in [
+        "/api/session",
+        "/api/productInfos",
+        "/no-such-page",
+        "/api/orders/1",
+    ] {
+        let answer = http.get(petal.base_url() + path).send().await.unwrap();
+        assert_eq!(
+            answer.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+        assert!(
+            answer.headers().contains_key("content-security-policy"),
+            "{path}"
+        );
+    }
+    let session = http
+        .get(petal.base_url() + "/api/session")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        session.headers()["cache-control"],
+        "no-store",
+        "it holds a CSRF token"
+    );
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn over_https_the_cookies_are_host_only_and_secure_with_hsts() {
+    let shop = Shop::with(&[("PETAL_SECURE_COOKIES", "on")]);
+    let petal = shop.start(&[Role::Web]).await;
+    let visit = reqwest::get(petal.base_url() + "/api/session")
+        .await
+        .unwrap();
+    assert!(visit.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+    let cookie = visit.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-petal_csrf="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("; Path=/") && !cookie.contains("Domain")
+    );
+    petal.stop().await;
+    shop.finish().await;
+}
+
+async fn session_rows(shop: &Shop) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
+        .fetch_one(&shop.pool("web").await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_visitor_costs_no_session_row_until_they_sign_in() {
+    let shop = shop();
+    let petal = shop.start(&[Role::Web]).await;
+    for _ in 0..5 {
+        let visitor = Browser::open(&petal).await;
+        assert_eq!(visitor.get("/api/session").await.0, StatusCode::OK);
+        assert_eq!(visitor.get("/").await.0, StatusCode::OK);
+    }
+    assert_eq!(session_rows(&shop).await, 0, "visitors wrote session rows");
+
+    // The visitor's token works for signing up, only with its own cookie.
+    let mut visitor = Browser::open(&petal).await;
+    let stranger = reqwest::Client::new();
+    let forged = stranger
+        .post(petal.base_url() + "/api/session")
+        .header("x-csrf-token", &visitor.csrf)
+        .json(&json!({"email": STAFF_EMAIL, "password": STAFF_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "a token without its cookie"
+    );
+    visitor.sign_up("방문객").await;
+    assert_eq!(session_rows(&shop).await, 1);
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn a_staff_flag_or_a_password_change_applies_to_open_sessions_at_once() {
+    let shop = shop();
+    let petal = shop.start(Role::ALL).await;
+    let mut staff = Browser::open(&petal).await;
+    staff.sign_in(STAFF_EMAIL, STAFF_PASSWORD).await;
+    assert_eq!(staff.get("/api/products").await.0, StatusCode::OK);
+    let web = shop.pool("web").await;
+    sqlx::query("UPDATE accounts SET staff = false WHERE email = $1")
+        .bind(STAFF_EMAIL)
+        .execute(&web)
+        .await
+        .unwrap();
+    assert_eq!(staff.get("/api/products").await.0, StatusCode::FORBIDDEN);
+    let (_, session) = staff.get("/api/session").await;
+    assert_eq!(session["account"]["staff"], false);
+
+    // One customer on two devices changes the password on the first.
+    let mut phone = Browser::open(&petal).await;
+    let email = phone.sign_up("두 기기").await["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut laptop = Browser::open(&petal).await;
+    laptop.sign_in(&email, "correct horse battery").await;
+    assert_eq!(laptop.get("/api/orderHistories").await.0, StatusCode::OK);
+    let (status, problem) = phone
+        .send(
+            reqwest::Method::PUT,
+            "/api/account/password",
+            json!({"current_password": "wrong horse battery", "new_password": "a new password here"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["fields"][0]["field"], "current_password");
+    let (status, renewed) = phone
+        .send(
+            reqwest::Method::PUT,
+            "/api/account/password",
+            json!({"current_password": "correct horse battery", "new_password": "a new password here"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    phone.csrf = renewed["csrf_token"].as_str().unwrap().to_owned();
+    assert_eq!(phone.get("/api/orderHistories").await.0, StatusCode::OK);
+    assert_eq!(
+        laptop.get("/api/orderHistories").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the other device's session ended"
+    );
+    let mut again = Browser::open(&petal).await;
+    assert_eq!(
+        again.sign_in(&email, "correct horse battery").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        again.sign_in(&email, "a new password here").await.0,
+        StatusCode::OK
+    );
+
+    // Signing out everywhere ends both.
+    let (status, _) = again
+        .send(reqwest::Method::DELETE, "/api/sessions", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        again.get("/api/orderHistories").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        phone.get("/api/orderHistories").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    petal.stop().await;
+    shop.finish().await;
+}
+
+/// A sign-in attempt from `address` (as our proxy would forward it).
+async fn sign_in_from(petal: &Running, address: &str, email: &str) -> reqwest::Response {
+    let browser = Browser::open(petal).await;
+    browser
+        .http
+        .post(petal.base_url() + "/api/session")
+        .header("x-csrf-token", &browser.csrf)
+        .header("x-forwarded-for", format!("6.6.6.6, {address}"))
+        .json(&json!({"email": email, "password": "guessing wrongly"}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn guessing_passwords_is_limited_per_address_and_per_account() {
+    let shop = Shop::with(&[
+        ("PETAL_RATE_LIMITS", "on"),
+        ("PETAL_CLIENT_ADDRESS", "x-forwarded-for"),
+    ]);
+    let petal = shop.start(&[Role::Web]).await;
+    // One account from many addresses: ten tries, then wait.
+    for i in 0..10 {
+        let answer = sign_in_from(&petal, &format!("10.0.1.{i}"), "kim@example.com").await;
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let held = sign_in_from(&petal, "10.0.1.99", "kim@example.com").await;
+    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = held.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = held.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_requests");
+    assert_eq!(body["retry_after"], wait);
+
+    // One address, many accounts: twenty tries, then wait; the first entry of
+    // X-Forwarded-For (the client's own words) changes nothing.
+    for i in 0..20 {
+        let answer = sign_in_from(&petal, "10.0.2.1", &format!("user{i}@example.com")).await;
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let held = sign_in_from(&petal, "10.0.2.1", "someone@example.com").await;
+    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(held.headers().contains_key("retry-after"));
+    let other = sign_in_from(&petal, "10.0.2.2", "someone@example.com").await;
+    assert_eq!(
+        other.status(),
+        StatusCode::UNAUTHORIZED,
+        "another address is not held"
+    );
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn live_streams_are_capped_refused_for_unknown_orders_and_end_at_sign_out() {
+    let shop = shop();
+    let petal = shop.start(Role::ALL).await;
+    let mut customer = Browser::open(&petal).await;
+    customer.sign_up("열린 창").await;
+    let unknown = format!("/api/orders/{}/events", Uuid::now_v7());
+    assert_eq!(customer.get(&unknown).await.0, StatusCode::NOT_FOUND);
+
+    let mut streams = Vec::new();
+    for _ in 0..petal::STREAMS_PER_ACCOUNT {
+        streams.push(Events::open(&customer, "/api/events", None).await);
+    }
+    let refused = customer.get("/api/events").await;
+    assert_eq!(refused.0, StatusCode::TOO_MANY_REQUESTS, "{}", refused.1);
+    drop(streams.pop());
+    // The dropped stream's place frees once the server notices the closed connection.
+    eventually("a closed stream frees its place", || async {
+        let http = &customer.http;
+        let answer = http
+            .get(customer.base.clone() + "/api/events")
+            .send()
+            .await
+            .unwrap();
+        answer.status() == StatusCode::OK
+    })
+    .await;
+
+    let (status, _) = customer
+        .send(reqwest::Method::DELETE, "/api/session", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for mut stream in streams {
+        let end = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Ok(Some(_)) = stream.response.chunk().await {}
+        })
+        .await;
+        assert!(end.is_ok(), "a stream stayed open after signing out");
+    }
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let shop = shop();
+    let petal = shop.start(&[Role::Web]).await;
+    let address = petal.base_url().trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: shop\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut buffer = [0u8; 1024];
+    let closed = tokio::time::timeout(
+        petal::edge::serve::HEADER_READ + Duration::from_secs(5),
+        async {
+            loop {
+                match slow.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        },
+    )
+    .await;
+    assert!(closed.is_ok(), "the connection stayed open");
+    // An idle keep-alive connection is closed the same way; a prompt client is served.
+    let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+    idle.write_all(b"GET /health/live HTTP/1.1\r\nHost: shop\r\n\r\n")
+        .await
+        .unwrap();
+    let read = idle.read(&mut buffer).await.unwrap();
+    assert!(String::from_utf8_lossy(&buffer[..read]).starts_with("HTTP/1.1 200"));
+    let closed = tokio::time::timeout(
+        petal::edge::serve::HEADER_READ + Duration::from_secs(5),
+        async {
+            loop {
+                match idle.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        },
+    )
+    .await;
+    assert!(closed.is_ok(), "an idle connection stayed open");
+    petal.stop().await;
+    shop.finish().await;
+}
+
+#[tokio::test]
+async fn placing_orders_is_limited_per_address() {
+    let shop = Shop::with(&[
+        ("PETAL_RATE_LIMITS", "on"),
+        ("PETAL_STAFF_EMAIL", STAFF_EMAIL),
+        ("PETAL_STAFF_PASSWORD", STAFF_PASSWORD),
+    ]);
+    let petal = shop.start(&[Role::Web]).await;
+    let mut customer = Browser::open(&petal).await;
+    customer.sign_up("급한 손님").await;
+    let mut statuses = Vec::new();
+    // Refused for their card before anything else happens, but each counts.
+    for _ in 0..31 {
+        let order = checkout("pink-tulips", 1, "1234");
+        statuses.push(customer.post("/api/orders", order).await.0);
+    }
+    assert!(
+        statuses[..30]
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
+    petal.stop().await;
+    shop.finish().await;
+}
