@@ -26,6 +26,8 @@ PREFIX="petal_rollout_$(date +%s)_$$"
 STATE="$ROOT/target/rollout-$PREFIX"; mkdir -p "$STATE"
 export PETAL_DATABASE_PREFIX="$PREFIX" PETAL_BROKER_PREFIX="$PREFIX" RUST_LOG=${RUST_LOG:-warn}
 export PETAL_DB_POOL_SIZE=5 LEPTOS_SITE_ROOT="$ROOT/target/site"
+# The HTTP load signs many customers up from one address (haproxy): no per-address limits.
+export PETAL_RATE_LIMITS=off
 PROXY=4100          # the storefront, through haproxy
 WEB_PORTS=(4101 4103 4105 4107)   # site ports of web slots (ops = site + 1)
 NEXT_OPS=4120       # ops ports of other instances, handed out in order

@@ -16,6 +16,9 @@ pub struct Failure {
     pub message: String,
     #[serde(default)]
     pub fields: Vec<FieldProblem>,
+    /// With 429 and 503: seconds to wait before trying again.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
 }
 
 impl Failure {

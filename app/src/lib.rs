@@ -11,6 +11,7 @@
 // The staff pages' views are deeply nested types; the browser build needs room to lay them out.
 #![recursion_limit = "256"]
 
+pub mod account;
 pub mod catalog;
 pub mod checkout;
 pub mod client;
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders") view={Lazy::<lazy::MyOrders>::new()} />
                     <Route path=path!("/orders/:id") view={Lazy::<lazy::Order>::new()} />
                     <Route path=path!("/messages") view={Lazy::<lazy::Messages>::new()} />
+                    <Route path=path!("/account") view={Lazy::<lazy::Account>::new()} />
                     <Route path=path!("/staff/inventory") view={Lazy::<lazy::Inventory>::new()} />
                     <Route path=path!("/staff/deliveries") view={Lazy::<lazy::Deliveries>::new()} />
                     <Route path=path!("/staff/orders/:id") view={Lazy::<lazy::StaffOrder>::new()} />
@@ -143,6 +145,7 @@ fn Header() -> impl IntoView {
                         })}
                         <a href="/orders">{tr("내 주문", "My orders")}</a>
                         <a href="/messages" class="messages-link">{tr("알림", "Messages")} {unread_label}</a>
+                        <a href="/account">{tr("내 계정", "My account")}</a>
                         <session::SignOut />
                     }.into_any(),
                     Some(None) => view! {
@@ -193,6 +196,7 @@ mod lazy {
         Inventory => crate::staff::InventoryPage,
         Deliveries => crate::staff::DeliveriesPage,
         StaffOrder => crate::staff::StaffOrderPage,
+        Account => crate::account::AccountSettings,
     }
 }
 

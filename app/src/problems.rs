@@ -17,6 +17,8 @@ pub fn korean(problem: &FieldProblem) -> String {
         ("email", _) => "이메일 주소를 확인해 주세요 (예: name@example.com).",
         ("name", _) => "이름을 적어 주세요 (40자 이내).",
         ("password", _) => "비밀번호는 10자 이상으로 정해 주세요.",
+        ("current_password", _) => "지금 비밀번호가 맞지 않아요.",
+        ("new_password", _) => "새 비밀번호는 10자 이상, 128자 이하로 정해 주세요.",
         ("lines", "out_of_stock") => "남은 수량보다 많이 주문하셨어요.",
         ("lines", "unknown_product") => "지금은 팔지 않는 꽃이에요.",
         ("lines", _) => "수량은 1개에서 20개 사이로 골라 주세요.",

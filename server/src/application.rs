@@ -142,6 +142,7 @@ impl Application {
                         shutdown: shutdown.clone(),
                         limits: edge::Limits::new(settings.rate_limits, settings.client_address),
                         secure_cookies: settings.secure_cookies,
+                        photos: Default::default(),
                     };
                     let limits = api.limits.clone();
                     let forgetting = workers.status("web.limits");

@@ -9,6 +9,8 @@ mod accounts;
 mod csrf;
 mod live;
 mod orders;
+mod photos;
+pub use photos::Photos;
 mod staff;
 
 pub use accounts::{bootstrap_staff, Accounts, CurrentAccount};
@@ -41,6 +43,8 @@ pub struct ApiState {
     pub limits: Limits,
     /// Whether the shop is served over HTTPS (cookie names and flags).
     pub secure_cookies: bool,
+    /// Flower photos, kept in memory once served.
+    pub photos: Photos,
 }
 
 /// Who may call a route. Every route names one, and a test asks every route as each kind of
@@ -121,7 +125,7 @@ fn table(limits: &Limits) -> Vec<(RouteSpec, Handler)> {
             Anyone,
             get(orders::product_infos),
         ),
-        route("GET", "/pictures/{slug}", Anyone, get(orders::photo)),
+        route("GET", "/pictures/{slug}", Anyone, get(photos::photo)),
         route("GET", "/api/openapi.json", Anyone, get(openapi)),
         route(
             "POST",

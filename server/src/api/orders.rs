@@ -7,7 +7,6 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use contracts::inventory::{CatalogCommand, CatalogReply, CatalogRequest};
 use contracts::notification::{MessagesReply, MessagesRequest};
 use contracts::order::{
     CancelOrderReply, CancelOrderRequest, PlaceOrderReply, PlaceOrderRequest, WantedLine,
@@ -53,51 +52,6 @@ impl From<ProductInfo> for Product {
 pub async fn product_infos(State(state): State<ApiState>) -> Result<Json<Vec<Product>>, ApiError> {
     let products = state.read_models.catalog().await?;
     Ok(Json(products.into_iter().map(Product::from).collect()))
-}
-
-/// `GET /pictures/{slug}`: a photo staff uploaded for a flower. Served with headers that keep
-/// the browser from treating it as anything but an image.
-pub async fn photo(
-    State(state): State<ApiState>,
-    Path(slug): Path<String>,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::{http::header, response::IntoResponse};
-    use base64::Engine;
-    let request = CatalogRequest {
-        actor: "storefront".into(),
-        command: CatalogCommand::Photo { slug },
-    };
-    let reply: CatalogReply = ask(
-        &state,
-        inventory::saga::CONTEXT,
-        CatalogRequest::KIND,
-        CatalogRequest::VERSION,
-        &request,
-    )
-    .await?;
-    let CatalogReply::Photo {
-        content_type,
-        data_base64,
-    } = reply
-    else {
-        return Err(ApiError::not_found("picture"));
-    };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data_base64)
-        .map_err(ApiError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=300".into()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox".into(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 /// A checkout as the storefront sends it. The card number is tokenized here, as a card

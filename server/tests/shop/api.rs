@@ -461,6 +461,11 @@ async fn staff_look_after_the_catalog_and_see_the_schedule_customers_see_their_p
     let (status, added) = staff.post("/api/products", photographed.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     assert_eq!(added["picture"], "/pictures/spring-ranunculus");
+    // Served once the storefront's catalog has the new flower.
+    eventually("the photo is served", || async {
+        customer.get("/pictures/spring-ranunculus").await.0 == StatusCode::OK
+    })
+    .await;
     let picture = customer
         .http
         .get(format!("{}/pictures/spring-ranunculus", customer.base))

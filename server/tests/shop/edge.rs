@@ -392,3 +392,69 @@ async fn placing_orders_is_limited_per_address() {
     petal.stop().await;
     shop.finish().await;
 }
+
+#[tokio::test]
+async fn photos_are_served_from_memory_with_an_etag_even_while_inventory_is_down() {
+    let shop = shop();
+    let web = shop.start(&[Role::Web]).await;
+    let contexts = shop
+        .start(&[
+            Role::Inventory,
+            Role::Order,
+            Role::Payment,
+            Role::Delivery,
+            Role::Notification,
+        ])
+        .await;
+    let mut staff = Browser::open(&web).await;
+    staff.sign_in(STAFF_EMAIL, STAFF_PASSWORD).await;
+    let png = b"\x89PNG\r\n\x1a\n a photo of peonies";
+    let photo = {
+        use base64::Engine;
+        format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        )
+    };
+    let flower = json!({
+        "slug": "june-peonies",
+        "name": {"ko": "유월 작약", "en": "June Peonies"},
+        "description": {"ko": "탐스러운 작약", "en": "Lush peonies"},
+        "price_won": 52000,
+        "on_hand": 3,
+        "photo": photo
+    });
+    let (status, added) = staff.post("/api/products", flower).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let http = reqwest::Client::new();
+    let url = web.base_url() + "/pictures/june-peonies";
+    eventually("the photo is served", || async {
+        http.get(&url).send().await.unwrap().status() == StatusCode::OK
+    })
+    .await;
+
+    // Inventory stops: the photo still comes, from memory; unknown ones are 404, not 503.
+    contexts.stop().await;
+    let served = http.get(&url).send().await.unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    let etag = served.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(served.bytes().await.unwrap().as_ref(), png.as_slice());
+    let again = http
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+    for slug in ["red-rose-bouquet", "no-such-flower", "..%2F..%2Fetc"] {
+        let answer = http
+            .get(format!("{}/pictures/{slug}", web.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{slug}");
+    }
+    web.stop().await;
+    shop.finish().await;
+}
