@@ -30,6 +30,7 @@ def op(summary, tag, ok, okcode="200", req=None, errors=(), params=(), write=Fal
     if desc: o["description"]=desc
     if req: o["requestBody"]=body(req)
     if params: o["parameters"]=list(params)
+    if req or params: o["responses"]["400"]=E("malformed: a body, path or query this route does not take; the message says what")
     for code,text in errors: o["responses"][str(code)]=E(text)
     if write:
         o["security"]=csrf
@@ -90,13 +91,13 @@ paths={
    "delete":op("Sign out","accounts",resp("signed out"),"204",write=True)},
  "/api/openapi.json":{"get":{"summary":"This document","tags":["catalog"],"responses":{"200":{"description":"OpenAPI 3.1","content":{"application/json":{"schema":{"type":"object"}}}}}}},
  "/pictures/{slug}":{"get":{"summary":"A photo staff uploaded for a flower","tags":["catalog"],"parameters":[path("slug","the product's slug")],
-   "responses":{"200":{"description":"the picture","content":{"image/png":{"schema":s(format="binary")},"image/jpeg":{"schema":s(format="binary")}}},"404":E("no such picture")}}},
+   "responses":{"200":{"description":"the picture","content":{"image/png":{"schema":s(format="binary")},"image/jpeg":{"schema":s(format="binary")}}},"304":{"description":"unchanged since the ETag the browser sent"},"404":E("no such picture")}}},
  "/api/productInfos":{"get":op("The public catalog","catalog",resp("every product",arr(S("ProductInfo"))))},
  "/api/orders":{"post":op("Place an order","orders",resp("placed; payment follows",S("Placed")),"201",S("Checkout"),[U401,U422,U503,(409,"the order id belongs to another checkout"),T429],params=[idem],write=True)},
  "/api/orders/{id}":{"get":op("One of my orders with its timeline","orders",resp("the order",{"allOf":[S("OrderHistory"),obj({"timeline":arr(S("TimelineStep"))})]}),errors=[U401,U404],params=[oid])},
  "/api/orders/{id}/cancel":{"post":op("Cancel my order while the flowers have not left","orders",resp("cancelled; a charge is refunded"),"204",errors=[U401,U404,(409,"too late: the reason says why"),U503],params=[oid],write=True)},
  "/api/orders/{id}/events":{"get":{"summary":"Live updates of one of my orders (server-sent events)","tags":["orders"],"parameters":[oid,{"name":"Last-Event-ID","in":"header","required":False,"schema":s(),"description":"resume after this event"}],
-   "responses":{"200":{"description":"an `order` event with the order and its timeline whenever it changes","content":{"text/event-stream":{"schema":s()}}},"401":E("sign in first"),"404":E("no such order, or not yours"),"429":E("too many live pages open for this account")}}},
+   "responses":{"200":{"description":"an `order` event with the order and its timeline whenever it changes","content":{"text/event-stream":{"schema":s()}}},"400":E("the order id is not a UUID"),"401":E("sign in first"),"404":E("no such order, or not yours"),"429":E("too many live pages open for this account")}}},
  "/api/orderHistories":{"get":op("My orders, newest first","orders",resp("my orders",arr(S("OrderHistory"))),errors=[U401])},
  "/api/payments":{"get":op("My payments, newest first","payments",resp("my payments",arr(S("Payment"))),errors=[U401,U503])},
  "/api/messages":{"get":op("My messages, newest first, with the unread count","messages",resp("my inbox",S("Messages")),errors=[U401,U503])},

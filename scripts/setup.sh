@@ -146,10 +146,29 @@ k8s_tools() {
   fi
 }
 
+# Schemathesis, for fuzzing the JSON API against its OpenAPI document (scripts/api-fuzz.sh).
+SCHEMATHESIS_VERSION="4.32.5"
+api_tools() {
+  if [ "$(schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION from PyPI"
+    python3 -m pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
+# cargo-fuzz, for the fuzz targets in contexts/fuzz (scripts/fuzz.sh).
+CARGO_FUZZ_VERSION="0.13.2"
+fuzz_tools() {
+  if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION (a few minutes, once)"
+    cargo install "cargo-fuzz@$CARGO_FUZZ_VERSION" --locked
+  fi
+}
+
 setup_all() {
   rust_tools
   node_tools
   k8s_tools
+  api_tools
   postgres
   mariadb
   rabbitmq

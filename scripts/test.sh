@@ -29,6 +29,10 @@ say "unit and integration tests"
 cargo test
 # The debug binaries the manifest check and the short chaos run use (fresh after cargo test).
 cargo build --bin petal --bin loadgen
+say "the JSON API fuzzed against its OpenAPI document (schemathesis, short: 5 examples per operation and caller)"
+"$ROOT/scripts/api-fuzz.sh" 5
+say "cargo-fuzz (short: 20 s per target; the long run is scripts/fuzz.sh 600)"
+"$ROOT/scripts/fuzz.sh" 20
 say "Kubernetes manifests: rendered, validated against Kubernetes 1.30 (strict), checked against petal's roles"
 python3 "$ROOT/scripts/check-manifests.py" "$ROOT/target/debug/petal"
 say "building the shop (release) for the browser tests"

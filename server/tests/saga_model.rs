@@ -30,6 +30,7 @@ enum Msg {
     OrderAbandoned,
     DeliveryCancelled,
     OrderPlaced,
+    PaymentRequested,
     OrderPaid,
     OrderRejected,
     OrderCancelled,
@@ -46,6 +47,7 @@ impl Msg {
             Msg::OrderAbandoned => "order.abandoned",
             Msg::DeliveryCancelled => "delivery.cancelled",
             Msg::OrderPlaced => "order.placed",
+            Msg::PaymentRequested => "order.payment_requested",
             Msg::OrderPaid => "order.paid",
             Msg::OrderRejected => "order.rejected",
             Msg::OrderCancelled => "order.cancelled",
@@ -165,7 +167,9 @@ impl World {
             next_id: 0,
         };
         if stored {
+            // Staged in one transaction: the order for everyone, its charge for payment.
             world.publish(Msg::OrderPlaced);
+            world.publish(Msg::PaymentRequested);
         }
         world
     }
@@ -327,7 +331,7 @@ impl World {
     /// One context's handler.
     fn handle(&mut self, context: &str, id: u64, msg: Msg, stop_after: Option<u8>) -> Handled {
         let done = match (context, msg) {
-            ("payment", Msg::OrderPlaced) => return self.charge(id, stop_after),
+            ("payment", Msg::PaymentRequested) => return self.charge(id, stop_after),
             ("payment", Msg::OrderCancelled | Msg::OrderRejected) => {
                 return self.end_payment(stop_after)
             }

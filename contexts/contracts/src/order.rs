@@ -64,8 +64,10 @@ pub struct CardToken {
     pub brand: String,
 }
 
-/// An order was accepted: stock is reserved and the customer is to be charged.
+/// An order was accepted: stock is reserved and the customer is to be charged. Every context
+/// may read it; the card travels only in [`PaymentRequested`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PlacedOnTheWire")]
 pub struct OrderPlaced {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -76,12 +78,76 @@ pub struct OrderPlaced {
     pub delivery_date: NaiveDate,
     pub window: TimeWindow,
     pub card_message: Option<String>,
-    pub card: CardToken,
+    /// The card's last four digits, to show whose card it was.
+    pub card_last4: String,
     pub placed_at: DateTime<Utc>,
+}
+
+/// `order.placed` as version 1 or 2 wrote it: version 1 carried the whole card, of which only
+/// the last four digits are read (a rolling upgrade leaves such messages in queues).
+#[derive(Deserialize)]
+struct PlacedOnTheWire {
+    order_id: Uuid,
+    customer_id: Uuid,
+    lines: Vec<OrderLine>,
+    total: Won,
+    recipient: Recipient,
+    address: String,
+    delivery_date: NaiveDate,
+    window: TimeWindow,
+    card_message: Option<String>,
+    card_last4: Option<String>,
+    card: Option<LastFour>,
+    placed_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct LastFour {
+    last4: String,
+}
+
+impl TryFrom<PlacedOnTheWire> for OrderPlaced {
+    type Error = &'static str;
+
+    fn try_from(wire: PlacedOnTheWire) -> Result<Self, Self::Error> {
+        Ok(Self {
+            card_last4: wire
+                .card_last4
+                .or(wire.card.map(|card| card.last4))
+                .ok_or("order.placed names no card")?,
+            order_id: wire.order_id,
+            customer_id: wire.customer_id,
+            lines: wire.lines,
+            total: wire.total,
+            recipient: wire.recipient,
+            address: wire.address,
+            delivery_date: wire.delivery_date,
+            window: wire.window,
+            card_message: wire.card_message,
+            placed_at: wire.placed_at,
+        })
+    }
 }
 
 impl Event for OrderPlaced {
     const ROUTING_KEY: &'static str = "order.placed";
+    /// 2: the card token left this event for [`PaymentRequested`].
+    const VERSION: u16 = 2;
+}
+
+/// A placed order's charge, staged with its [`OrderPlaced`] in one transaction and routed to
+/// payment alone: the card processor's token never reaches delivery, notification or the view,
+/// nor a message one of them parks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRequested {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub total: Won,
+    pub card: CardToken,
+}
+
+impl Event for PaymentRequested {
+    const ROUTING_KEY: &'static str = "order.payment_requested";
     const VERSION: u16 = 1;
 }
 
@@ -243,4 +309,59 @@ pub enum CancelOrderReply {
 impl CancelOrderReply {
     pub const KIND: &'static str = "order.cancel.reply";
     pub const VERSION: u16 = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placed() -> OrderPlaced {
+        OrderPlaced {
+            order_id: Uuid::now_v7(),
+            customer_id: Uuid::now_v7(),
+            lines: Vec::new(),
+            total: Won(42_000),
+            recipient: Recipient {
+                name: "김하늘".into(),
+                phone: "01012345678".into(),
+            },
+            address: "서울".into(),
+            delivery_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            window: TimeWindow::Morning,
+            card_message: None,
+            card_last4: "4242".into(),
+            placed_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn order_placed_carries_no_card_token_and_still_reads_the_first_version() {
+        let event = placed();
+        let body = serde_json::to_value(&event).unwrap();
+        assert!(body.get("card").is_none(), "{body}");
+        assert_eq!(
+            serde_json::from_value::<OrderPlaced>(body.clone()).unwrap(),
+            event
+        );
+
+        // Version 1, as messages left in queues by a rolling upgrade carry it.
+        let mut first = body;
+        let fields = first.as_object_mut().unwrap();
+        fields.remove("card_last4");
+        fields.insert(
+            "card".into(),
+            serde_json::json!({"token": "tok_secret", "last4": "4242", "brand": "visa"}),
+        );
+        let read: OrderPlaced = serde_json::from_value(first.clone()).unwrap();
+        assert_eq!(read, event, "the token is not kept");
+        let charge: PaymentRequested = serde_json::from_value(first.clone()).unwrap();
+        assert_eq!(
+            charge.card.token, "tok_secret",
+            "payment can still charge it"
+        );
+
+        first.as_object_mut().unwrap().remove("card");
+        let error = serde_json::from_value::<OrderPlaced>(first).unwrap_err();
+        assert!(error.to_string().contains("names no card"), "{error}");
+    }
 }

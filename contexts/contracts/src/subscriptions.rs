@@ -6,7 +6,9 @@
 use crate::{
     delivery::{DeliveryCancelled, DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
     inventory::{ProductChanged, ReservationExpired},
-    order::{OrderAbandoned, OrderCancelled, OrderPaid, OrderPlaced, OrderRejected},
+    order::{
+        OrderAbandoned, OrderCancelled, OrderPaid, OrderPlaced, OrderRejected, PaymentRequested,
+    },
     payment::{PaymentApproved, PaymentDeclined, PaymentRefunded},
     Event,
 };
@@ -61,7 +63,7 @@ pub const DELIVERY: Subscription = Subscription {
 pub const PAYMENT: Subscription = Subscription {
     queue: "payment",
     routing_keys: &[
-        OrderPlaced::ROUTING_KEY,
+        PaymentRequested::ROUTING_KEY,
         OrderCancelled::ROUTING_KEY,
         OrderRejected::ROUTING_KEY,
     ],

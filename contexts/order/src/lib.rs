@@ -2,7 +2,7 @@
 //! through payment and delivery, and decides whether it may still be cancelled.
 //!
 //! Own database: `migrations/order/`. Rules: [`domain`] (pure). Operations: [`Orders`].
-//! Publishes `order.placed`, `order.paid`, `order.rejected`, `order.cancelled`, and
+//! Publishes `order.placed` with `order.payment_requested` (the card, for payment alone), `order.paid`, `order.rejected`, `order.cancelled`, and
 //! `order.abandoned` for an order whose stock was reserved but which was never stored; consumes
 //! payment and reservation outcomes and delivery's progress, `delivery.cancelled` completing a
 //! cancellation whose answer was lost ([`saga`]); asks inventory through [`inventory_client`].

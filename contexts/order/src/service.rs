@@ -12,7 +12,7 @@ use chrono::Utc;
 use contracts::{
     delivery::{CancelDelivery, CancelDeliveryReply},
     inventory::{ReserveStock, ReserveStockReply, StockRequest},
-    order::{CardToken, OrderCancelled, OrderPlaced},
+    order::{CardToken, OrderCancelled, OrderPlaced, PaymentRequested},
     Localized, Won,
 };
 use messaging::{rpc, Envelope};
@@ -194,10 +194,16 @@ impl Orders {
             delivery_date: request.delivery_date,
             window: request.window,
             card_message: request.card_message.clone(),
-            card: command.card,
+            card_last4: command.card.last4.clone(),
             placed_at,
         };
-        match self.store_placed(&event).await {
+        let charge = PaymentRequested {
+            order_id: command.order_id,
+            customer_id: command.customer_id,
+            total,
+            card: command.card,
+        };
+        match self.store_placed(&event, &charge).await {
             Ok(true) => Ok(Placed {
                 order_id: command.order_id,
                 total,
@@ -219,7 +225,11 @@ impl Orders {
 
     /// Stores a placed order unless it was given up meanwhile (then `false`). The same order
     /// sent twice at once is stored once: the second finds it stored.
-    async fn store_placed(&self, event: &OrderPlaced) -> Result<bool, sqlx::Error> {
+    async fn store_placed(
+        &self,
+        event: &OrderPlaced,
+        charge: &PaymentRequested,
+    ) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         lock_order_id(&mut tx, event.order_id).await?;
         if store::is_abandoned(&mut tx, event.order_id).await? {
@@ -230,6 +240,7 @@ impl Orders {
         }
         insert_order(&mut tx, event).await?;
         store::stage(&mut tx, event.order_id, event).await?;
+        store::stage(&mut tx, event.order_id, charge).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -61,7 +61,7 @@ pub(crate) async fn insert_order(
     .bind(order.delivery_date)
     .bind(order.window.as_str())
     .bind(&order.card_message)
-    .bind(&order.card.last4)
+    .bind(&order.card_last4)
     .bind(order.placed_at)
     .execute(&mut *tx)
     .await?;

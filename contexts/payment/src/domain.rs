@@ -30,7 +30,7 @@ pub enum Step {
     /// Cancel the charge in flight under the order's key (reversed if it went through).
     Void,
     Refund,
-    /// Remember that the order ended, so a late `order.placed` charges nothing.
+    /// Remember that the order ended, so a late `order.payment_requested` charges nothing.
     ForbidCharge,
     Nothing,
 }

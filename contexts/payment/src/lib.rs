@@ -4,7 +4,7 @@
 //! processor runs inside a database transaction (see [`domain`] for the intents).
 //!
 //! Own database: `migrations/payment/` (only the last four digits of a card, never a number).
-//! Rules: [`domain`] (pure). Consumes `order.placed`, `order.cancelled`, `order.rejected`;
+//! Rules: [`domain`] (pure). Consumes `order.payment_requested`, `order.cancelled`, `order.rejected`;
 //! publishes `payment.approved`, `payment.declined`, `payment.refunded` ([`saga`]); answers the `payment.list` RPC (`queries`).
 
 pub mod domain;

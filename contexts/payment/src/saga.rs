@@ -13,7 +13,7 @@ use crate::{
     provider::{ChargeOutcome, PaymentProvider},
 };
 use contracts::{
-    order::{OrderCancelled, OrderPlaced, OrderRejected},
+    order::{OrderCancelled, OrderPlaced, OrderRejected, PaymentRequested},
     payment::{PaymentApproved, PaymentDeclined, PaymentRefunded},
     Event, Won,
 };
@@ -61,7 +61,13 @@ impl<P: PaymentProvider> Apply for Payments<P> {
             return Ok(Applied::Duplicate);
         }
         match envelope.kind.as_str() {
-            OrderPlaced::ROUTING_KEY => self.charge(envelope, &envelope.decode()?).await,
+            PaymentRequested::ROUTING_KEY => self.charge(envelope, &envelope.decode()?).await,
+            // Only from before the card left `order.placed` (version 1 carries what a charge
+            // needs), through the binding that version had; a newer one charges nothing here.
+            OrderPlaced::ROUTING_KEY if envelope.version == 1 => {
+                self.charge(envelope, &envelope.decode()?).await
+            }
+            OrderPlaced::ROUTING_KEY => self.record_only(envelope).await,
             OrderCancelled::ROUTING_KEY => {
                 let cancelled: OrderCancelled = envelope.decode()?;
                 self.end(envelope, cancelled.order_id, cancelled.customer_id)
@@ -83,7 +89,7 @@ impl<P: PaymentProvider> Payments<P> {
     async fn charge(
         &self,
         envelope: &Envelope,
-        order: &OrderPlaced,
+        order: &PaymentRequested,
     ) -> Result<Applied, HandleError> {
         // 1. The intent, unless the payment already has a fate.
         let status = self.intend_charge(order).await?;
@@ -297,7 +303,7 @@ impl<P: PaymentProvider> Payments<P> {
 
     /// Records the intent to charge (a `charging` row with the amount and card's last four),
     /// unless the payment already exists; returns where it stands.
-    async fn intend_charge(&self, order: &OrderPlaced) -> Result<Status, sqlx::Error> {
+    async fn intend_charge(&self, order: &PaymentRequested) -> Result<Status, sqlx::Error> {
         sqlx::query(
             "INSERT INTO payments (order_id, payment_id, customer_id, status, amount_won, last4)
              VALUES ($1, $2, $3, 'charging', $4, $5) ON CONFLICT (order_id) DO NOTHING",

@@ -230,7 +230,7 @@ async fn insert_placed(tx: &mut PgConnection, placed: &OrderPlaced) -> Result<()
     .bind(placed.delivery_date)
     .bind(placed.window.as_str())
     .bind(&placed.card_message)
-    .bind(&placed.card.last4)
+    .bind(&placed.card_last4)
     .bind(placed.placed_at)
     .execute(tx)
     .await?;

@@ -7,9 +7,9 @@
 //! browser's `Last-Event-ID` tells us what it already shows; it gets the current state at once
 //! if that moved on while it was away.
 
-use super::{orders::inbox, ApiError, ApiState, CurrentAccount};
+use super::{orders::inbox, ApiError, ApiState, CurrentAccount, PathParams};
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::HeaderMap,
     response::sse::{Event, KeepAlive, Sse},
 };
@@ -172,7 +172,7 @@ pub async fn order_events(
     account: CurrentAccount,
     session: Session,
     State(state): State<ApiState>,
-    Path(order_id): Path<Uuid>,
+    PathParams(order_id): PathParams<Uuid>,
     headers: HeaderMap,
 ) -> Result<Events, ApiError> {
     let nudges = state.live.subscribe();

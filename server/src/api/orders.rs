@@ -1,12 +1,8 @@
 //! The catalog, orders, order histories and messages: place and cancel go to the order context as RPC
 //! commands; reads come from the view context's read models, and only the customer's own.
 
-use super::{ApiError, ApiState, CurrentAccount, JsonBody};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use super::{ApiError, ApiState, CurrentAccount, JsonBody, PathParams};
+use axum::{extract::State, http::StatusCode, Json};
 use contracts::notification::{MessagesReply, MessagesRequest};
 use contracts::order::{
     CancelOrderReply, CancelOrderRequest, PlaceOrderReply, PlaceOrderRequest, WantedLine,
@@ -202,7 +198,7 @@ pub struct OrderBody {
 pub async fn get_one(
     account: CurrentAccount,
     State(state): State<ApiState>,
-    Path(order_id): Path<Uuid>,
+    PathParams(order_id): PathParams<Uuid>,
 ) -> Result<Json<OrderBody>, ApiError> {
     match state.read_models.order_history(order_id).await? {
         Some((order, timeline)) if order.customer_id == account.id || account.staff => {
@@ -223,7 +219,7 @@ pub async fn my_orders(
 pub async fn cancel(
     account: CurrentAccount,
     State(state): State<ApiState>,
-    Path(order_id): Path<Uuid>,
+    PathParams(order_id): PathParams<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let request = CancelOrderRequest {
         order_id,
@@ -278,7 +274,7 @@ pub async fn messages(
 pub async fn mark_read(
     account: CurrentAccount,
     State(state): State<ApiState>,
-    Path(message_id): Path<Uuid>,
+    PathParams(message_id): PathParams<Uuid>,
 ) -> Result<Json<MessagesReply>, ApiError> {
     inbox(&state, account.id, Some(message_id)).await.map(Json)
 }

@@ -4,9 +4,9 @@
 //! so a flood of photo requests never reaches the queue that reservations share. Each answer
 //! carries an ETag: a browser that has the photo hears 304.
 
-use super::{orders::ask, ApiError, ApiState};
+use super::{orders::ask, ApiError, ApiState, PathParams};
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -72,7 +72,7 @@ fn unchanged(headers: &HeaderMap, etag: &str) -> bool {
 
 pub async fn photo(
     State(state): State<ApiState>,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let address = format!("/pictures/{slug}");

@@ -1,12 +1,8 @@
 //! Staff-only routes: the delivery schedule and moving deliveries along; stock levels, product
 //! history, restocking, prices and new flowers. Customers get 403, strangers 401.
 
-use super::{accounts::Staff, orders::ask, ApiError, ApiState, JsonBody};
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    Json,
-};
+use super::{accounts::Staff, orders::ask, ApiError, ApiState, JsonBody, PathParams, QueryParams};
+use axum::{extract::State, http::StatusCode, Json};
 use contracts::{
     delivery::{
         AdvanceDelivery, AdvanceDeliveryReply, ListDeliveries, ListDeliveriesReply,
@@ -28,7 +24,7 @@ pub struct Advanced {
 pub async fn advance_delivery(
     Staff(staff): Staff,
     State(state): State<ApiState>,
-    Path((order_id, step)): Path<(Uuid, String)>,
+    PathParams((order_id, step)): PathParams<(Uuid, String)>,
 ) -> Result<Json<Advanced>, ApiError> {
     if !matches!(step.as_str(), "dispatch" | "deliver") {
         return Err(ApiError::not_found(
@@ -67,7 +63,7 @@ pub struct ScheduleQuery {
 pub async fn deliveries(
     _staff: Staff,
     State(state): State<ApiState>,
-    Query(query): Query<ScheduleQuery>,
+    QueryParams(query): QueryParams<ScheduleQuery>,
 ) -> Result<Json<Vec<ScheduledDelivery>>, ApiError> {
     let from = match query.from.as_deref() {
         None => chrono::Utc::now()
@@ -143,7 +139,7 @@ pub async fn products(
 pub async fn history(
     staff: Staff,
     State(state): State<ApiState>,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     match catalog(staff, &state, CatalogCommand::History { slug }).await? {
         CatalogReply::History { entries } => Ok(Json(entries)),
@@ -195,7 +191,7 @@ pub struct NewPrice {
 pub async fn change_price(
     staff: Staff,
     State(state): State<ApiState>,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
     JsonBody(body): JsonBody<NewPrice>,
 ) -> Result<Json<StockLevel>, ApiError> {
     let command = CatalogCommand::ChangePrice {
@@ -218,7 +214,7 @@ pub struct Restock {
 pub async fn restock(
     staff: Staff,
     State(state): State<ApiState>,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
     headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody<Restock>,
 ) -> Result<Json<StockLevel>, ApiError> {
@@ -267,7 +263,7 @@ pub struct ParkedQuery {
 pub async fn parked(
     _staff: Staff,
     State(state): State<ApiState>,
-    Query(query): Query<ParkedQuery>,
+    QueryParams(query): QueryParams<ParkedQuery>,
 ) -> Result<Json<Vec<ParkedMessage>>, ApiError> {
     let mut found = Vec::new();
     for subscription in contracts::subscriptions::ALL {
@@ -307,7 +303,7 @@ pub struct Redriven {
 pub async fn redrive(
     _staff: Staff,
     State(state): State<ApiState>,
-    Path(context): Path<String>,
+    PathParams(context): PathParams<String>,
 ) -> Result<Json<Redriven>, ApiError> {
     let known = contracts::subscriptions::ALL
         .iter()
