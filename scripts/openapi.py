@@ -31,6 +31,7 @@ def op(summary, tag, ok, okcode="200", req=None, errors=(), params=(), write=Fal
     if req: o["requestBody"]=body(req)
     if params: o["parameters"]=list(params)
     if req or params: o["responses"]["400"]=E("malformed: a body, path or query this route does not take; the message says what")
+    if req: o["responses"]["422"]=E("a field needs fixing (control characters are refused in every text): each problem names the field")
     for code,text in errors: o["responses"][str(code)]=E(text)
     if write:
         o["security"]=csrf
@@ -115,7 +116,7 @@ paths={
  "/api/products":{
    "get":op("Stock levels of every product (staff)","staff",resp("on hand, reserved, available",arr(S("StockLevel"))),errors=[U401,ST403,U503]),
    "post":op("Add a flower (staff)","staff",resp("added",S("StockLevel")),"201",S("NewFlower"),[U401,U422,U503],write=True)},
- "/api/products/{slug}":{"patch":op("Change a price (staff)","staff",resp("changed",S("StockLevel")),req=S("NewPrice"),errors=[U401,U404,U422,U503],params=[slug,idem],write=True)},
+ "/api/products/{slug}":{"patch":op("Change a price (staff)","staff",resp("changed",S("StockLevel")),req=S("NewPrice"),errors=[U401,U404,U422,U503],params=[slug],write=True)},
  "/api/products/{slug}/history":{"get":op("Who changed a product, when and why (staff)","staff",resp("newest first",arr(S("HistoryEntry"))),errors=[U401,ST403,U404,U503],params=[slug])},
  "/api/products/{slug}/restock":{"post":op("Restock (staff)","staff",resp("restocked",S("StockLevel")),req=S("Restock"),errors=[U401,U404,U422,U503],params=[slug,idem],write=True)},
 }
