@@ -32,12 +32,7 @@ cleanup() {
   forget_shop "$PREFIX"
 }
 trap cleanup EXIT
-for _ in $(seq 1 150); do
-  curl -sf "http://127.0.0.1:$OPS/health/ready" >/dev/null && break
-  kill -0 "$PID" 2>/dev/null || { cat "$STATE/petal.log"; exit 1; }
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$OPS/health/ready" >/dev/null || { cat "$STATE/petal.log"; echo "petal never became ready" >&2; exit 1; }
+wait_for_petal "$PID" "$OPS" "$STATE/petal.log"
 
 # A caller: a cookie jar and a CSRF token. `who` is visitor, customer or staff.
 signed_in() {

@@ -122,6 +122,19 @@ rabbitmq() {
 
 # Drops the databases and queues of a shop run under the prefix $1 (test and load runs).
 # Exchanges without queues cost nothing and rabbitmqctl cannot delete them; queues go.
+# Waits until the petal started as PID says ready on its ops port OPS; on failure shows LOG.
+wait_for_petal() {
+  local pid=$1 ops=$2 log=$3
+  for _ in $(seq 1 150); do
+    curl -sf "http://127.0.0.1:$ops/health/ready" >/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "petal exited before it was ready" >&2; return 1; }
+    sleep 0.2
+  done
+  cat "$log"
+  echo "petal never became ready" >&2
+  return 1
+}
+
 forget_shop() {
   local prefix=$1 db q suffix
   for db in inventory order payment delivery view web processor; do

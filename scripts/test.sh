@@ -57,12 +57,7 @@ cleanup() {
   forget_shop "$E2E_ID"
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$E2E_OPS_PORT/health/ready" >/dev/null && break
-  if ! kill -0 "$PETAL_PID" 2>/dev/null; then cat "$LOG"; exit 1; fi
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$E2E_OPS_PORT/health/ready" >/dev/null || { cat "$LOG"; echo "petal never became ready" >&2; exit 1; }
+wait_for_petal "$PETAL_PID" "$E2E_OPS_PORT" "$LOG"
 (cd end2end && PETAL_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
 
 say "rolling replacement and self-healing behind haproxy, under HTTP load; then petal audit"

@@ -415,66 +415,47 @@ where
     }
 }
 
-/// Path parameters, with a malformed one (an order id that is no UUID) answered as our own 400
-/// naming what is wrong, in the API's error shape, not axum's text.
-pub struct PathParams<T>(pub T);
+/// An extractor of axum's whose rejection is answered as our own 400, in the API's error shape
+/// with a code and words, not axum's plain text.
+macro_rules! with_api_rejection {
+    ($(#[$doc:meta])* $name:ident wraps $inner:ident, $code:literal, $words:literal) => {
+        $(#[$doc])*
+        pub struct $name<T>(pub T);
 
-impl<T, S> axum::extract::FromRequestParts<S> for PathParams<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
+        impl<T, S> axum::extract::FromRequestParts<S> for $name<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(value)| Self(value))
-            .map_err(|rejection| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_path",
-                    format!(
-                        "this address is not one the route takes: {}",
-                        rejection.body_text()
-                    ),
-                )
-            })
-    }
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, ApiError> {
+                axum::extract::$inner::<T>::from_request_parts(parts, state)
+                    .await
+                    .map(|axum::extract::$inner(value)| Self(value))
+                    .map_err(|rejection| {
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            $code,
+                            format!(concat!($words, ": {}"), rejection.body_text()),
+                        )
+                    })
+            }
+        }
+    };
 }
 
-/// A query string, with a malformed one answered as our own 400 naming what is wrong.
-pub struct QueryParams<T>(pub T);
-
-impl<T, S> axum::extract::FromRequestParts<S> for QueryParams<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|rejection| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_query",
-                    format!(
-                        "the query string is not what this route takes: {}",
-                        rejection.body_text()
-                    ),
-                )
-            })
-    }
-}
+with_api_rejection!(
+    /// Path parameters (an order id that is no UUID is a 400 naming the problem).
+    PathParams wraps Path, "bad_path", "this address is not one the route takes"
+);
+with_api_rejection!(
+    /// A query string.
+    QueryParams wraps Query, "bad_query", "the query string is not what this route takes"
+);
 
 /// The request id a client's `Idempotency-Key` header names, scoped to `scope` (the account),
 /// so that a retry of the same request is recognized and done once: the same key from the same

@@ -73,6 +73,20 @@ async fn every_route_answers_each_kind_of_caller_as_its_access_says() {
     })
     .await;
 
+    // Lists answer for the caller alone: the other customer sees none of the owner's.
+    for path in ["/api/orderHistories", "/api/payments"] {
+        assert_eq!(other.get(path).await.1, json!([]), "{path}");
+    }
+    eventually("the owner sees their payment", || async {
+        owner
+            .get("/api/payments")
+            .await
+            .1
+            .as_array()
+            .is_some_and(|p| p.len() == 1)
+    })
+    .await;
+
     let mut routes = petal::route_list();
     assert!(routes.len() > 20, "{routes:?}");
     routes.sort_by_key(ends_the_session);
