@@ -2,11 +2,12 @@
 //! envelope and decoding its body as any of the shop's messages must fail cleanly, never panic.
 #![no_main]
 
+use arbitrary::Arbitrary;
 use lapin::{
     types::{AMQPValue, FieldTable, LongString, ShortString},
     BasicProperties,
 };
-use libfuzzer_sys::{arbitrary::Arbitrary, fuzz_target};
+use libfuzzer_sys::fuzz_target;
 use messaging::Envelope;
 
 #[derive(Arbitrary, Debug)]

@@ -3,8 +3,9 @@
 //! must keep the shop's rules: bounded, visible text, whole quantities in range, a real window.
 #![no_main]
 
+use arbitrary::Arbitrary;
 use chrono::NaiveDate;
-use libfuzzer_sys::{arbitrary::Arbitrary, fuzz_target};
+use libfuzzer_sys::fuzz_target;
 use order::domain::{is_hidden, Calendar, OrderForm};
 
 #[derive(Arbitrary, Debug)]
