@@ -46,7 +46,7 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
     imp::request::<(), T>("GET", path, None).await
 }
 
-/// A state change (`POST`, `PATCH`, `DELETE`) with a JSON body; `()` decodes a 204.
+/// A state change (`POST`, `PUT`, `PATCH`, `DELETE`) with a JSON body; `()` decodes a 204.
 pub async fn send<B: Serialize, T: DeserializeOwned>(
     method: &'static str,
     path: &str,
@@ -116,6 +116,7 @@ mod imp {
     fn builder(method: &str, path: &str) -> RequestBuilder {
         match method {
             "POST" => Request::post(path),
+            "PUT" => Request::put(path),
             "PATCH" => Request::patch(path),
             "DELETE" => Request::delete(path),
             _ => Request::get(path),
