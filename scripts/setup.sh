@@ -177,11 +177,22 @@ fuzz_tools() {
   fi
 }
 
+# cargo-deny, for the licenses, bans and sources of every dependency (deny.toml).
+CARGO_DENY_VERSION="0.20.2"
+deny_tools() {
+  if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DENY_VERSION" ]; then
+    say "installing cargo-deny $CARGO_DENY_VERSION (about 10 minutes on 2 cores, once)"
+    cargo install "cargo-deny@$CARGO_DENY_VERSION" --locked
+  fi
+}
+
 setup_all() {
   rust_tools
   node_tools
   k8s_tools
   api_tools
+  fuzz_tools
+  deny_tools
   postgres
   mariadb
   rabbitmq

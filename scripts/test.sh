@@ -22,6 +22,9 @@ done
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
+say "cargo deny: licenses, bans and sources of every dependency (deny.toml)"
+# Advisories need the RustSec database on github.com, which this machine cannot reach.
+cargo deny --all-features check bans licenses sources
 say "cargo clippy"
 cargo clippy --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
