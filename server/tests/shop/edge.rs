@@ -319,6 +319,24 @@ async fn live_streams_are_capped_refused_for_unknown_orders_and_end_at_sign_out(
     shop.finish().await;
 }
 
+/// Reads until the server closes `connection`, for at most the header deadline and 5 s more.
+async fn closed_within_the_header_deadline(
+    connection: &mut tokio::net::TcpStream,
+) -> Result<(), tokio::time::error::Elapsed> {
+    let mut buffer = [0u8; 1024];
+    tokio::time::timeout(
+        petal::edge::serve::HEADER_READ + Duration::from_secs(5),
+        async {
+            while let Ok(read) = connection.read(&mut buffer).await {
+                if read == 0 {
+                    return;
+                }
+            }
+        },
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let shop = shop();
@@ -329,18 +347,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         .await
         .unwrap();
     let mut buffer = [0u8; 1024];
-    let closed = tokio::time::timeout(
-        petal::edge::serve::HEADER_READ + Duration::from_secs(5),
-        async {
-            loop {
-                match slow.read(&mut buffer).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-            }
-        },
-    )
-    .await;
+    let closed = closed_within_the_header_deadline(&mut slow).await;
     assert!(closed.is_ok(), "the connection stayed open");
     // An idle keep-alive connection is closed the same way; a prompt client is served.
     let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
@@ -349,18 +356,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         .unwrap();
     let read = idle.read(&mut buffer).await.unwrap();
     assert!(String::from_utf8_lossy(&buffer[..read]).starts_with("HTTP/1.1 200"));
-    let closed = tokio::time::timeout(
-        petal::edge::serve::HEADER_READ + Duration::from_secs(5),
-        async {
-            loop {
-                match idle.read(&mut buffer).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-            }
-        },
-    )
-    .await;
+    let closed = closed_within_the_header_deadline(&mut idle).await;
     assert!(closed.is_ok(), "an idle connection stayed open");
     petal.stop().await;
     shop.finish().await;
