@@ -136,7 +136,7 @@ impl Application {
                         accounts: api::Accounts::new(accounts_pool.clone()),
                         read_models: read_models.clone(),
                         rpc: rpc::Client::new(broker.clone(), topology.clone()),
-                        live: hub,
+                        live: hub.clone(),
                         broker: broker.clone(),
                         topology: topology.clone(),
                         shutdown: shutdown.clone(),
@@ -152,6 +152,18 @@ impl Application {
                     if let Some((email, password)) = &settings.staff {
                         api::bootstrap_staff(&api.accounts, email, password).await?;
                     }
+                    let (rechecking, every) =
+                        (workers.status("web.streams"), settings.live_recheck);
+                    let accounts = accounts_pool.clone();
+                    workers.spawn("web.streams", move |stop| {
+                        api::recheck_streams(
+                            hub.clone(),
+                            accounts.clone(),
+                            every,
+                            rechecking.clone(),
+                            stop,
+                        )
+                    });
                     let store =
                         tower_sessions_sqlx_store::PostgresStore::new(accounts_pool.clone());
                     let sessions = web::sessions(settings, store.clone()).await?;

@@ -65,6 +65,9 @@ pub struct Settings {
     pub database_overrides: Vec<(String, String)>,
     /// How often expired sessions are deleted (`PETAL_SESSION_SWEEP_SECS`).
     pub session_sweep: std::time::Duration,
+    /// How often open live streams check that their session still holds
+    /// (`PETAL_LIVE_RECHECK_SECS`): a sign-out on another instance ends them within this.
+    pub live_recheck: std::time::Duration,
     /// Whether petal creates a context's database when it is missing (`PETAL_CREATE_DATABASES`).
     pub create_databases: bool,
     /// How long the fake card processor takes to answer.
@@ -185,6 +188,11 @@ impl Settings {
                 "PETAL_SESSION_SWEEP_SECS",
                 "600",
                 1..=86_400,
+            )?),
+            live_recheck: std::time::Duration::from_secs(number(
+                "PETAL_LIVE_RECHECK_SECS",
+                "60",
+                1..=3_600,
             )?),
             create_databases: switch("PETAL_CREATE_DATABASES", "on")?,
             processor_latency: std::time::Duration::from_millis(number(

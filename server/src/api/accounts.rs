@@ -33,6 +33,9 @@ pub struct CurrentAccount {
     pub email: String,
     pub name: String,
     pub staff: bool,
+    /// The generation of the account's sessions this one belongs to (never sent out).
+    #[serde(skip)]
+    pub generation: i32,
 }
 
 impl CurrentAccount {
@@ -55,6 +58,7 @@ impl CurrentAccount {
                     email,
                     name,
                     staff,
+                    generation,
                 }))
             }
             _ => {
@@ -208,15 +212,11 @@ pub struct SessionBody {
 }
 
 /// Starts a signed-in session: a new session id (against fixation) and a new CSRF token.
-async fn start(
-    session: &Session,
-    account: &CurrentAccount,
-    generation: i32,
-) -> Result<SessionBody, ApiError> {
+async fn start(session: &Session, account: &CurrentAccount) -> Result<SessionBody, ApiError> {
     session.cycle_id().await?;
     let signed_in = SignedIn {
         id: account.id,
-        generation,
+        generation: account.generation,
     };
     session.insert(SESSION_KEY, signed_in).await?;
     let csrf_token = csrf::renew(session).await?;
@@ -267,6 +267,7 @@ pub async fn sign_up(
         email,
         name: name.to_owned(),
         staff: false,
+        generation: 0,
     };
     let inserted = sqlx::query(
         "INSERT INTO accounts (id, email, name, password_hash) VALUES ($1, $2, $3, $4)
@@ -285,10 +286,7 @@ pub async fn sign_up(
             "an account with this email exists; sign in instead",
         ));
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(start(&session, &account, 0).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(start(&session, &account).await?)))
 }
 
 #[tracing::instrument(skip_all)]
@@ -334,10 +332,9 @@ async fn sign_in_as(
         email: row.email,
         name: row.name,
         staff: row.staff,
+        generation: row.session_generation,
     };
-    Ok(Json(
-        start(session, &account, row.session_generation).await?,
-    ))
+    Ok(Json(start(session, &account).await?))
 }
 
 /// `DELETE /api/session`: signs this browser out and ends its live streams here.
@@ -425,7 +422,11 @@ pub async fn change_password(
     .fetch_one(&state.accounts.pool)
     .await?;
     state.live.signed_out(account.id, None);
-    Ok(Json(start(&session, &account, generation).await?))
+    let account = CurrentAccount {
+        generation,
+        ..account
+    };
+    Ok(Json(start(&session, &account).await?))
 }
 
 /// `GET /api/session`: who is signed in, and the CSRF token for their next change. A visitor

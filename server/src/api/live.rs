@@ -15,8 +15,9 @@ use axum::{
 };
 use contracts::live::Nudge;
 use futures_util::{stream, Stream, StreamExt};
+use sqlx::PgPool;
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
 };
 use std::{convert::Infallible, time::Duration};
@@ -40,6 +41,8 @@ pub struct Hub {
 struct OpenStream {
     key: Uuid,
     session: Option<String>,
+    /// The account's session generation when the stream opened.
+    generation: i32,
     end: CancellationToken,
 }
 
@@ -85,9 +88,9 @@ impl Hub {
     }
 
     /// A place for one more stream of `account` (from the session `session`), or 429.
-    fn open(&self, account: Uuid, session: Option<String>) -> Result<Place, ApiError> {
+    fn open(&self, account: &CurrentAccount, session: &Session) -> Result<Place, ApiError> {
         let mut open = self.lock();
-        let streams = open.entry(account).or_default();
+        let streams = open.entry(account.id).or_default();
         if streams.len() >= STREAMS_PER_ACCOUNT {
             return Err(ApiError::new(
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
@@ -100,13 +103,14 @@ impl Hub {
         }
         let place = Place {
             hub: self.clone(),
-            account,
+            account: account.id,
             key: Uuid::new_v4(),
             end: CancellationToken::new(),
         };
         streams.push(OpenStream {
             key: place.key,
-            session,
+            session: session.id().map(|id| id.to_string()),
+            generation: account.generation,
             end: place.end.clone(),
         });
         Ok(place)
@@ -125,6 +129,74 @@ impl Hub {
 
     fn subscribe(&self) -> broadcast::Receiver<Nudge> {
         self.nudges.subscribe()
+    }
+
+    /// Ends every stream whose session has ended since it opened, wherever that happened: signed
+    /// out or timed out (the session row is gone), or every session of the account ended (a newer
+    /// generation). Sign-out on this instance ends its streams at once; this finds the rest.
+    pub async fn recheck(&self, accounts: &PgPool) -> Result<usize, sqlx::Error> {
+        let (sessions, ids): (Vec<String>, Vec<Uuid>) = {
+            let open = self.lock();
+            let sessions = open
+                .values()
+                .flatten()
+                .filter_map(|stream| stream.session.clone())
+                .collect();
+            (sessions, open.keys().copied().collect())
+        };
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let live: HashSet<String> = sqlx::query_scalar(
+            "SELECT id FROM tower_sessions.session WHERE id = ANY($1) AND expiry_date > now()",
+        )
+        .bind(&sessions)
+        .fetch_all(accounts)
+        .await?
+        .into_iter()
+        .collect();
+        let generations: HashMap<Uuid, i32> =
+            sqlx::query_as("SELECT id, session_generation FROM accounts WHERE id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(accounts)
+                .await?
+                .into_iter()
+                .collect();
+        let mut ended = 0;
+        for (account, streams) in self.lock().iter() {
+            for stream in streams {
+                let holds = stream.session.as_ref().is_some_and(|id| live.contains(id))
+                    && generations.get(account) == Some(&stream.generation);
+                if !holds && !stream.end.is_cancelled() {
+                    stream.end.cancel();
+                    ended += 1;
+                }
+            }
+        }
+        Ok(ended)
+    }
+}
+
+/// Rechecks the open streams' sessions every `every` until `shutdown` ([`Hub::recheck`]).
+pub async fn recheck_streams(
+    hub: Hub,
+    accounts: PgPool,
+    every: Duration,
+    status: messaging::WorkerStatus,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    status.set_running(true);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(every) => {}
+        }
+        match hub.recheck(&accounts).await {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(ended, "live streams of ended sessions closed"),
+            // The next round tries again; the streams stay open meanwhile.
+            Err(error) => tracing::warn!(%error, "rechecking the live streams' sessions failed"),
+        }
     }
 }
 
@@ -181,9 +253,7 @@ pub async fn order_events(
     if !current.as_ref().is_some_and(|(order, _)| may_see(order)) {
         return Err(ApiError::not_found("order"));
     }
-    let place = state
-        .live
-        .open(account.id, session.id().map(|id| id.to_string()))?;
+    let place = state.live.open(&account, &session)?;
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -256,9 +326,7 @@ pub async fn my_events(
     session: Session,
     State(state): State<ApiState>,
 ) -> Result<Events, ApiError> {
-    let place = state
-        .live
-        .open(account.id, session.id().map(|id| id.to_string()))?;
+    let place = state.live.open(&account, &session)?;
     let nudges = state.live.subscribe();
     let state_for_end = state.clone();
     let events = stream::unfold(

@@ -14,7 +14,7 @@ pub use photos::Photos;
 mod staff;
 
 pub use accounts::{bootstrap_staff, Accounts, CurrentAccount};
-pub use live::{Hub, STREAMS_PER_ACCOUNT};
+pub use live::{recheck_streams, Hub, STREAMS_PER_ACCOUNT};
 
 use crate::edge::{self, Limits};
 use axum::{

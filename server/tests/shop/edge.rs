@@ -309,14 +309,74 @@ async fn live_streams_are_capped_refused_for_unknown_orders_and_end_at_sign_out(
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     for mut stream in streams {
-        let end = tokio::time::timeout(Duration::from_secs(5), async {
-            while let Ok(Some(_)) = stream.response.chunk().await {}
-        })
-        .await;
-        assert!(end.is_ok(), "a stream stayed open after signing out");
+        assert!(
+            ended_within(&mut stream, Duration::from_secs(5)).await,
+            "a stream stayed open after signing out"
+        );
     }
     petal.stop().await;
     shop.finish().await;
+}
+
+#[tokio::test]
+async fn live_streams_on_another_instance_end_when_their_session_ends() {
+    let shop = Shop::with(&[("PETAL_LIVE_RECHECK_SECS", "1")]);
+    let here = shop.start(Role::ALL).await;
+    let there = shop.start(&[Role::Web]).await;
+    // The same browser on both instances: cookies belong to the host, not the port.
+    let mut laptop = Browser::open(&here).await;
+    let account = laptop.sign_up("두 대의 서버").await;
+    let laptop_there = Browser {
+        http: laptop.http.clone(),
+        base: there.base_url(),
+        csrf: laptop.csrf.clone(),
+    };
+    // A phone signed in to the same account, its page served by the other instance too.
+    let mut phone = Browser::open(&there).await;
+    let email = account["email"].as_str().unwrap();
+    let (status, body) = phone.sign_in(email, "correct horse battery").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut laptop_stream = Events::open(&laptop_there, "/api/events", None).await;
+    let mut phone_stream = Events::open(&phone, "/api/events", None).await;
+
+    // Signing out here ends the laptop's stream there, and only that one.
+    let (status, _) = laptop
+        .send(reqwest::Method::DELETE, "/api/session", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(
+        ended_within(&mut laptop_stream, Duration::from_secs(10)).await,
+        "the laptop's stream on the other instance stayed open after signing out"
+    );
+    assert!(
+        !ended_within(&mut phone_stream, Duration::from_secs(3)).await,
+        "the phone's stream ended though its session holds"
+    );
+
+    // Signing out everywhere (the laptop signs in again) ends the phone's stream there.
+    laptop.refresh_csrf().await;
+    let (status, body) = laptop.sign_in(email, "correct horse battery").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = laptop
+        .send(reqwest::Method::DELETE, "/api/sessions", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(
+        ended_within(&mut phone_stream, Duration::from_secs(10)).await,
+        "the phone's stream stayed open after signing out everywhere"
+    );
+    there.stop().await;
+    here.stop().await;
+    shop.finish().await;
+}
+
+/// Whether the server ends `stream` within `limit` (keep-alive comments are read past).
+async fn ended_within(stream: &mut Events, limit: Duration) -> bool {
+    tokio::time::timeout(limit, async {
+        while let Ok(Some(_)) = stream.response.chunk().await {}
+    })
+    .await
+    .is_ok()
 }
 
 /// Reads until the server closes `connection`, for at most the header deadline and 5 s more.
