@@ -11,7 +11,7 @@ use crate::{
     session::Guard,
 };
 use chrono::NaiveDate;
-use contracts::order::WantedLine;
+use contracts::order::{TimeWindow, WantedLine};
 use leptos::server_fn::codec::GetUrl;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
@@ -182,7 +182,7 @@ fn CheckoutForm() -> impl IntoView {
     );
     let field = || RwSignal::new(String::new());
     let (recipient_name, recipient_phone, address, date) = (field(), field(), field(), field());
-    let window_choice = RwSignal::new("afternoon".to_owned());
+    let window_choice = RwSignal::new(TimeWindow::Afternoon.as_str().to_owned());
     let card_message = field();
     let card_number = RwSignal::new("4242 4242 4242 4242".to_owned());
     let card_expiry = RwSignal::new("12/30".to_owned());
@@ -322,9 +322,11 @@ fn CheckoutForm() -> impl IntoView {
                         <select id="window" aria-describedby="window-error"
                             on:change=move |ev| window_choice.set(event_target_value(&ev))
                             prop:value=window_choice>
-                            <option value="morning">{tr("오전 (9–12시)", "Morning (9–12)")}</option>
-                            <option value="afternoon">{tr("오후 (12–17시)", "Afternoon (12–17)")}</option>
-                            <option value="evening">{tr("저녁 (17–20시)", "Evening (17–20)")}</option>
+                            {TimeWindow::ALL.map(|window| view! {
+                                <option value=window.as_str()>
+                                    {move || crate::orders::window_words(window, lang.get())}
+                                </option>
+                            })}
                         </select>
                         <FieldError failure field="window" />
                     </div>

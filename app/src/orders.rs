@@ -10,7 +10,7 @@ use crate::{
 use chrono::{DateTime, NaiveDate, Utc};
 use contracts::{
     notification::{MessageView, MessagesReply},
-    order::OrderLine,
+    order::{OrderLine, TimeWindow},
     Won,
 };
 use leptos::prelude::*;
@@ -30,7 +30,7 @@ pub struct OrderView {
     pub recipient_name: String,
     pub address: String,
     pub delivery_date: NaiveDate,
-    pub time_window: String,
+    pub time_window: TimeWindow,
     pub card_message: Option<String>,
     pub card_last4: String,
     pub placed_at: DateTime<Utc>,
@@ -84,11 +84,17 @@ pub fn stage_words(step: &str, lang: Lang) -> &'static str {
     lang.pick(ko, en)
 }
 
-pub fn window_words(window: &str, lang: Lang) -> &'static str {
-    match window {
-        "morning" => lang.pick("오전 9–12시", "9:00–12:00"),
-        "afternoon" => lang.pick("오후 12–17시", "12:00–17:00"),
-        _ => lang.pick("저녁 17–20시", "17:00–20:00"),
+/// A delivery window in words, with the hours the order context keeps (`TimeWindow::hours`).
+pub fn window_words(window: TimeWindow, lang: Lang) -> String {
+    let (from, to) = window.hours();
+    let part = match window {
+        TimeWindow::Morning => lang.pick("오전", "Morning"),
+        TimeWindow::Afternoon => lang.pick("오후", "Afternoon"),
+        TimeWindow::Evening => lang.pick("저녁", "Evening"),
+    };
+    match lang {
+        Lang::Ko => format!("{part} {from}–{to}시"),
+        Lang::En => format!("{part} {from}:00–{to}:00"),
     }
 }
 
@@ -258,7 +264,7 @@ fn OrderDetail() -> impl IntoView {
                         <dt>{tr("금액", "Total")}</dt><dd>{Won(o.total_won).to_string()} " · " {format!("**** {}", o.card_last4)}</dd>
                         <dt>{tr("받는 분", "Recipient")}</dt><dd>{o.recipient_name.clone()}</dd>
                         <dt>{tr("주소", "Address")}</dt><dd>{o.address.clone()}</dd>
-                        <dt>{tr("배달", "Delivery")}</dt><dd>{lang_now.date(o.delivery_date)} " " {window_words(&o.time_window, lang_now)}</dd>
+                        <dt>{tr("배달", "Delivery")}</dt><dd>{lang_now.date(o.delivery_date)} " " {window_words(o.time_window, lang_now)}</dd>
                         {o.card_message.clone().map(|m| view! { <dt>{tr("카드 메시지", "Card message")}</dt><dd class="card-message">{m}</dd> })}
                     </dl>
                     <h2>{tr("진행 기록", "Timeline")}</h2>
@@ -355,5 +361,24 @@ fn Inbox() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_window_reads_with_the_hours_the_order_context_keeps() {
+        for window in TimeWindow::ALL {
+            let (from, to) = window.hours();
+            for lang in [Lang::Ko, Lang::En] {
+                let words = window_words(window, lang);
+                assert!(
+                    words.contains(&format!("{from}")) && words.contains(&format!("{to}")),
+                    "{window:?} is {from}–{to}, but the page says {words:?}"
+                );
+            }
+        }
     }
 }

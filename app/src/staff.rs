@@ -388,7 +388,7 @@ fn Deliveries() -> impl IntoView {
                                 let l = lang.get();
                                 view! {
                                     <li class=format!("delivery status-{}", d.status) data-order=id.clone()>
-                                        <p class="when">{l.date(d.delivery_date)} " · " {window_words(&d.window, l)}</p>
+                                        <p class="when">{l.date(d.delivery_date)} " · " {window_words(d.window, l)}</p>
                                         <p class="who">{d.recipient_name.clone()} " · " {d.recipient_phone.clone()}</p>
                                         <p class="where">{d.address.clone()}</p>
                                         {d.card_message.clone().map(|m| view! { <p class="card-message">"“" {m} "”"</p> })}

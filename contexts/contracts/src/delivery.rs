@@ -1,6 +1,6 @@
 //! Messages of the delivery context.
 
-use crate::Event;
+use crate::{order::TimeWindow, Event};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -140,8 +140,7 @@ pub struct ScheduledDelivery {
     pub recipient_phone: String,
     pub address: String,
     pub delivery_date: NaiveDate,
-    /// `morning`, `afternoon` or `evening`.
-    pub window: String,
+    pub window: TimeWindow,
     pub card_message: Option<String>,
     pub updated_at: DateTime<Utc>,
 }

@@ -38,6 +38,30 @@ impl TimeWindow {
     }
 }
 
+impl std::str::FromStr for TimeWindow {
+    type Err = UnknownWindow;
+
+    /// `morning`, `afternoon` or `evening`, as [`TimeWindow::as_str`] writes them.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|window| window.as_str() == text)
+            .ok_or(UnknownWindow)
+    }
+}
+
+/// A time window that is not `morning`, `afternoon` or `evening`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownWindow;
+
+impl std::fmt::Display for UnknownWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("choose morning, afternoon or evening")
+    }
+}
+
+impl std::error::Error for UnknownWindow {}
+
 /// Who receives the flowers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipient {

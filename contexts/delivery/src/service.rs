@@ -46,7 +46,8 @@ impl Delivery {
             recipient_phone: self.recipient_phone?,
             address: self.address?,
             delivery_date: self.delivery_date?,
-            window: self.time_window?,
+            // Written by delivery itself from the order's typed window, so always one of them.
+            window: self.time_window?.parse().ok()?,
             card_message: self.card_message,
             updated_at: self.updated_at,
         })

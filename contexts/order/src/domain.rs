@@ -179,16 +179,11 @@ impl OrderForm {
                 "use at most 200 characters for the address",
             ));
         }
-        let window = TimeWindow::ALL
-            .into_iter()
-            .find(|w| w.as_str() == self.window.trim());
-        if window.is_none() {
-            errors.push(FieldError::new(
-                "window",
-                "invalid",
-                "choose morning, afternoon or evening",
-            ));
+        let window = self.window.trim().parse::<TimeWindow>();
+        if let Err(problem) = &window {
+            errors.push(FieldError::new("window", "invalid", problem.to_string()));
         }
+        let window = window.ok();
         let date = NaiveDate::parse_from_str(self.delivery_date.trim(), "%Y-%m-%d").ok();
         match (date, window) {
             (None, _) => errors.push(FieldError::new(
