@@ -5,7 +5,7 @@
 #
 # usage: scripts/api-fuzz.sh [EXAMPLES]
 #   EXAMPLES per operation and caller (default 5: the short run in scripts/test.sh, seed fixed).
-#   The README's long run: scripts/api-fuzz.sh 400 (about 10,000 cases).
+#   The README's long run: scripts/api-fuzz.sh 140 (about 10,700 cases, 15 minutes).
 # Uses target/debug/petal (or PETAL_BIN) and the site in target/site when it is built.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
