@@ -3,7 +3,7 @@
 //!
 //! `main` and the integration tests build the application the same way.
 
-use crate::{api, config::Settings, db, edge, health, roles::Role, web};
+use crate::{api, config::Settings, db, edge, health, metrics, roles::Role, web};
 use anyhow::Context;
 use axum::Router;
 use contracts::live::Nudge;
@@ -36,6 +36,8 @@ impl Application {
     /// starts the background workers and binds the HTTP port.
     pub async fn build(settings: &Settings, roles: &[Role]) -> anyhow::Result<Self> {
         anyhow::ensure!(!roles.is_empty(), "a process needs at least one role");
+        // Installed before anything records.
+        metrics::handle();
         let shutdown = CancellationToken::new();
         let topology = Topology::new(&settings.broker_prefix);
         let role_names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
@@ -200,15 +202,24 @@ impl Application {
         let site = if web {
             Some((
                 bind(settings.site_addr).await?,
-                router.merge(health::liveness()),
+                router
+                    .merge(health::liveness())
+                    .layer(axum::middleware::from_fn(metrics::track_http)),
             ))
         } else {
             None
         };
 
         let pools: Vec<db::Pool> = databases.iter().map(|(_, pool)| pool.clone()).collect();
+        let levels = metrics::Levels {
+            databases: databases.clone(),
+            outboxes: std::mem::take(&mut workers.outboxes),
+            consumers: std::mem::take(&mut workers.consumers),
+            broker: broker.clone(),
+            topology: topology.clone(),
+        };
         let readiness = health::Readiness::new(databases, broker.clone(), workers.statuses.clone());
-        let ops = health::routes(readiness.clone());
+        let ops = health::routes(readiness.clone()).merge(metrics::routes(levels));
         let https = settings.secure_cookies;
         let site = site.map(|(listener, router)| {
             let router = edge::serve::deadlines(router)
@@ -321,6 +332,9 @@ struct Workers {
     set: JoinSet<()>,
     /// Fault injection for RPC servers (none unless configured).
     late_replies: rpc::LateReplies,
+    /// The outboxes relayed and the queues consumed, for `/metrics`.
+    outboxes: Vec<(String, PgPool)>,
+    consumers: Vec<String>,
 }
 
 impl Workers {
@@ -332,6 +346,8 @@ impl Workers {
             statuses: Vec::new(),
             set: JoinSet::new(),
             late_replies: rpc::LateReplies::default(),
+            outboxes: Vec::new(),
+            consumers: Vec::new(),
         }
     }
 
@@ -350,7 +366,9 @@ impl Workers {
     /// Publishes what `context` stages in its outbox.
     fn relay(&mut self, context: &str, pool: &PgPool) {
         let name = format!("{context}.outbox");
+        self.outboxes.push((context.to_owned(), pool.clone()));
         let relay = Relay::new(
+            context,
             pool.clone(),
             self.broker.clone(),
             self.topology.clone(),
@@ -370,6 +388,7 @@ impl Workers {
     /// Consumes `context`'s queue, applying each message through `inbox`.
     fn consume_with<A: Apply>(&mut self, context: &str, inbox: A) {
         let name = format!("{context}.consumer");
+        self.consumers.push(context.to_owned());
         let consumer = Consumer::new(
             context,
             self.broker.clone(),

@@ -1,34 +1,8 @@
 //! Configuration from environment variables, with defaults that run the shop on one machine
 //! against the local PostgreSQL and RabbitMQ.
 //!
-//! | variable | default | meaning |
-//! |---|---|---|
-//! | `PETAL_POSTGRES_URL` | `postgres://postgres@127.0.0.1:5432` | PostgreSQL server (no database) |
-//! | `PETAL_MARIADB_URL` | `mysql://root@127.0.0.1:3306?ssl-mode=disabled` | MariaDB server, for notification |
-//! | `PETAL_DATABASE_PREFIX` | `petal` | context databases are `<prefix>_<context>` |
-//! | `PETAL_<CONTEXT>_DATABASE_URL` | — | a context's database, overriding the two above (`WEB` for the accounts) |
-//! | `PETAL_AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
-//! | `PETAL_BROKER_PREFIX` | `petal` | exchanges and queues are `<prefix>.<name>` |
-//! | `PETAL_DB_POOL_SIZE` | `10` | connections per context database |
-//! | `PETAL_DEMO_CATALOG` | `on` | load the demo catalog into an empty inventory |
-//! | `PETAL_RESERVATION_HOLD_SECS` | `900` | how long unpaid stock stays reserved |
-//! | `PETAL_SAME_DAY_CUTOFF_HOUR` | `14` | same-day orders close at this hour (Asia/Seoul) |
-//! | `PETAL_OPS_HOST` | `127.0.0.1` | address of the ops port (health with detail) |
-//! | `PETAL_OPS_PORT` | the role's port (8081–8086; 8086 when web is among the roles) | that port; `0` picks a free one |
-//! | `PETAL_STAFF_EMAIL`, `PETAL_STAFF_PASSWORD` | — | the staff account (no default password) |
-//! | `PETAL_SECURE_COOKIES` | `on`, `off` when `LEPTOS_SITE_ADDR` is a loopback address | HTTPS only: a `__Host-` session cookie, HSTS; `off` only for plain http on one machine |
-//! | `PETAL_RATE_LIMITS` | `on` | per-address and per-account limits on sign-in, sign-up and orders (`off` for load tests from one address) |
-//! | `PETAL_CLIENT_ADDRESS` | `peer` | what a client's address is for the limits: `peer`, or `x-forwarded-for` behind our own proxy (its last entry) |
-//! | `PETAL_SESSION_SWEEP_SECS` | `600` | how often expired sessions are deleted |
-//! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | the storefront |
-//! | `LEPTOS_SITE_ROOT` | `target/site` | built site (pkg/, flowers/) |
-//! | `PETAL_PROCESSOR_DATABASE_URL` | `<prefix>_processor` | the fake card processor's ledger |
-//! | `PETAL_CREATE_DATABASES` | `on` | create a missing database; `off` where an operator creates them and petal's role may not |
-//! | `PETAL_FAKE_PROCESSOR_LATENCY_MS` | `0` | how long the fake card processor takes to answer |
-//! | `PETAL_FAULT_LOST_PROCESSOR_ANSWERS` | `0` | share of card processor answers lost after the work (tests, chaos) |
-//! | `PETAL_FAULT_LATE_REPLIES` | — | `kind=probability,…`: RPC answers sent too late (tests, chaos) |
-//! | `PETAL_FAULT_LATE_REPLY_SECS` | `8` | how late such an answer is |
-//! | `RUST_LOG` | `info` | log filter |
+//! Every variable, its default and its meaning: `docs/operations.md` (a test keeps the two in
+//! step).
 
 use anyhow::{bail, Context};
 
@@ -256,7 +230,39 @@ impl fmt::Debug for Settings {
 #[cfg(test)]
 mod tests {
     use super::Settings;
-    use std::collections::HashMap;
+    use std::collections::{BTreeSet, HashMap};
+
+    #[test]
+    fn every_variable_is_documented() {
+        let asked = std::sync::Mutex::new(BTreeSet::new());
+        Settings::from_lookup(|name| {
+            let name = match name.strip_suffix("_DATABASE_URL") {
+                Some(_) => "PETAL_<CONTEXT>_DATABASE_URL",
+                None => name,
+            };
+            asked.lock().unwrap().insert(name.to_owned());
+            None
+        })
+        .unwrap();
+        let asked = asked.into_inner().unwrap();
+        let doc = include_str!("../../docs/operations.md");
+        // The table's first column: `NAME`, or `NAME`, `NAME`.
+        let documented: BTreeSet<String> = doc
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .filter_map(|line| line.split(" | ").next())
+            .flat_map(|names| names.split(", "))
+            .map(|name| name.trim_matches('`').to_owned())
+            // Read by the log subscriber before the settings (`telemetry`).
+            .filter(|name| !["RUST_LOG", "PETAL_LOG_FORMAT"].contains(&name.as_str()))
+            // Variables are upper case; the commands' table has `petal …` and role names.
+            .filter(|name| name.starts_with(|c: char| c.is_ascii_uppercase()))
+            .collect();
+        assert_eq!(
+            asked, documented,
+            "docs/operations.md's configuration table and the variables read differ"
+        );
+    }
 
     fn settings(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
         let vars: HashMap<String, String> = vars

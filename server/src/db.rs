@@ -27,6 +27,14 @@ impl Pool {
         }
     }
 
+    /// Connections open, and how many of them are idle.
+    pub fn usage(&self) -> (u32, usize) {
+        match self {
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
+            Pool::MariaDb(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Pool::Postgres(pool) => pool.close().await,

@@ -9,6 +9,7 @@ pub mod config;
 mod db;
 pub mod edge;
 mod health;
+pub mod metrics;
 pub mod roles;
 pub mod telemetry;
 mod web;

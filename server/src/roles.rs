@@ -41,6 +41,18 @@ impl Role {
         }
     }
 
+    /// What the role does, in a line (the command line's help).
+    pub fn about(self) -> &'static str {
+        match self {
+            Role::Web => "the storefront, its API and the view context's read models",
+            Role::Inventory => "catalog, stock and reservations",
+            Role::Order => "orders and their fate",
+            Role::Payment => "charges and refunds",
+            Role::Delivery => "preparing flowers and taking them to recipients",
+            Role::Notification => "the customers' messages (MariaDB)",
+        }
+    }
+
     /// The context whose database the role owns.
     pub fn context(self) -> &'static str {
         match self {

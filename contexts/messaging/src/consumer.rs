@@ -178,10 +178,23 @@ impl<A: Apply> Consumer<A> {
         delivery: Delivery,
         shutdown: &CancellationToken,
     ) -> Result<(), BrokerError> {
+        let started = std::time::Instant::now();
+        let queue = self.context.clone();
+        if delivery.redelivered {
+            metrics::counter!("petal_messages_redelivered_total", "queue" => queue.clone())
+                .increment(1);
+        }
+        let handled = |outcome: &'static str| {
+            metrics::counter!("petal_messages_handled_total", "queue" => queue.clone(), "outcome" => outcome)
+                .increment(1);
+            metrics::histogram!("petal_message_handling_seconds", "queue" => queue.clone())
+                .record(started.elapsed());
+        };
         let envelope = match Envelope::from_amqp(&delivery.properties, &delivery.data) {
             Ok(envelope) => envelope,
             Err(error) => {
                 tracing::error!(%error, routing_key = %delivery.routing_key, "unreadable message parked");
+                handled("parked");
                 return reject(&delivery).await;
             }
         };
@@ -197,6 +210,7 @@ impl<A: Apply> Consumer<A> {
             match self.apply_through_outages(&envelope, shutdown).await {
                 Ok(outcome) => {
                     tracing::debug!(?outcome, "handled");
+                    handled("done");
                     delivery
                         .acker
                         .ack(BasicAckOptions::default())
@@ -205,6 +219,7 @@ impl<A: Apply> Consumer<A> {
                 }
                 Err(HandleError::Reject(error)) => {
                     tracing::error!(error = format!("{error:#}"), "message parked");
+                    handled("parked");
                     reject(&delivery).await?;
                 }
                 // Shutting down during an outage: the message goes back for the next process.
@@ -212,6 +227,7 @@ impl<A: Apply> Consumer<A> {
                     let attempt = delivery_count(&delivery);
                     let delay = retry_delay(attempt);
                     tracing::warn!(error = format!("{error:#}"), attempt, ?delay, "will retry");
+                    handled("retried");
                     if !shutdown.is_cancelled() {
                         tokio::time::sleep(delay).await;
                     }

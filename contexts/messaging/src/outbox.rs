@@ -63,6 +63,7 @@ pub enum RelayError {
 /// Publishes staged messages from one context's outbox.
 #[derive(Clone)]
 pub struct Relay {
+    context: String,
     pool: PgPool,
     broker: Broker,
     topology: Topology,
@@ -85,8 +86,16 @@ pub struct Staged {
 }
 
 impl Relay {
-    pub fn new(pool: PgPool, broker: Broker, topology: Topology, status: WorkerStatus) -> Self {
+    /// A relay for `context`'s outbox (the name labels its metrics).
+    pub fn new(
+        context: impl Into<String>,
+        pool: PgPool,
+        broker: Broker,
+        topology: Topology,
+        status: WorkerStatus,
+    ) -> Self {
         Self {
+            context: context.into(),
             pool,
             broker,
             topology,
@@ -178,6 +187,8 @@ impl Relay {
         .execute(&self.pool)
         .await?;
         tracing::Span::current().record("published", staged.len());
+        metrics::counter!("petal_outbox_published_total", "context" => self.context.clone())
+            .increment(staged.len() as u64);
         Ok(staged.len())
     }
 
@@ -225,6 +236,16 @@ impl Relay {
         }
         Ok(())
     }
+}
+
+/// What waits in an outbox: how many messages, and how long the oldest has waited (seconds).
+pub async fn backlog(pool: &PgPool) -> Result<(i64, f64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(occurred_at))::float8, 0)
+         FROM outbox WHERE published_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await
 }
 
 /// How long a relay may take to publish a batch it claimed before another relay may take it.

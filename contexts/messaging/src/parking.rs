@@ -3,7 +3,11 @@
 
 use crate::{broker::BrokerError, Broker, Envelope, Topology};
 use lapin::{
-    options::{BasicAckOptions, BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions},
+    options::{
+        BasicAckOptions, BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions,
+        QueueDeclareOptions,
+    },
+    types::FieldTable,
     Confirmation,
 };
 
@@ -14,6 +18,28 @@ pub struct Parked {
     pub envelope: Option<Envelope>,
     pub routing_key: String,
     pub body: Vec<u8>,
+}
+
+/// How many messages are parked for `context`, without touching them.
+pub async fn count(
+    broker: &Broker,
+    topology: &Topology,
+    context: &str,
+) -> Result<u32, BrokerError> {
+    let channel = broker.channel().await?;
+    let queue = channel
+        .queue_declare(
+            topology.parking_queue(context).into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .map_err(BrokerError::amqp("queue.declare"));
+    let _ = channel.close(200, "counted parked messages".into()).await;
+    Ok(queue?.message_count())
 }
 
 /// The messages parked for `context`, left where they are.

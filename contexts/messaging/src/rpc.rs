@@ -80,7 +80,16 @@ impl Client {
         request: &Envelope,
         deadline: Duration,
     ) -> Result<Envelope, RpcError> {
-        match tokio::time::timeout(deadline, self.ask(context, request, deadline)).await {
+        let started = std::time::Instant::now();
+        let answered = tokio::time::timeout(deadline, self.ask(context, request, deadline)).await;
+        let outcome = match &answered {
+            Ok(Ok(_)) => "answered",
+            Ok(Err(_)) => "failed",
+            Err(_) => "timed_out",
+        };
+        metrics::histogram!("petal_rpc_call_seconds", "context" => context.to_owned(), "outcome" => outcome)
+            .record(started.elapsed());
+        match answered {
             Ok(outcome) => outcome,
             Err(_) => {
                 // The step in progress was dropped (and released the channel's lock with it);

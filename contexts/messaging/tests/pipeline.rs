@@ -136,6 +136,7 @@ impl TestBed {
     /// Runs the test's outbox relay until `stop`.
     fn relay(&self, stop: &CancellationToken) -> tokio::task::JoinHandle<()> {
         let relay = outbox::Relay::new(
+            CONTEXT,
             self.pool.clone(),
             self.broker.clone(),
             self.topology.clone(),

@@ -86,10 +86,18 @@ impl InventoryClient {
                 .decode::<ReserveStockReply>()
                 .map_err(|e| InventoryUnavailable::Garbled(e.to_string()))
         };
-        match self.breaker.call(call).await {
+        let outcome = match self.breaker.call(call).await {
             Ok(reply) => Ok(reply),
-            Err(failsafe::Error::Rejected) => Err(InventoryUnavailable::BreakerOpen),
+            Err(failsafe::Error::Rejected) => {
+                metrics::counter!("petal_breaker_refused_total", "callee" => crate::saga::INVENTORY)
+                    .increment(1);
+                Err(InventoryUnavailable::BreakerOpen)
+            }
             Err(failsafe::Error::Inner(error)) => Err(error),
-        }
+        };
+        // 1 while the breaker refuses calls, 0 while it lets them through (closed or probing).
+        metrics::gauge!("petal_breaker_open", "callee" => crate::saga::INVENTORY)
+            .set(f64::from(u8::from(!self.breaker.is_call_permitted())));
+        outcome
     }
 }

@@ -65,6 +65,7 @@ struct Place {
 
 impl Drop for Place {
     fn drop(&mut self) {
+        metrics::gauge!("petal_live_streams").decrement(1);
         let mut open = self.hub.lock();
         if let Some(streams) = open.get_mut(&self.account) {
             streams.retain(|stream| stream.key != self.key);
@@ -107,6 +108,7 @@ impl Hub {
             key: Uuid::new_v4(),
             end: CancellationToken::new(),
         };
+        metrics::gauge!("petal_live_streams").increment(1);
         streams.push(OpenStream {
             key: place.key,
             session: session.id().map(|id| id.to_string()),

@@ -4,5 +4,6 @@ mod api;
 mod catalog;
 mod edge;
 mod matrix;
+mod operations;
 mod saga;
 mod support;

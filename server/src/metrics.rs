@@ -1,0 +1,128 @@
+//! Prometheus metrics, served at `/metrics` on every role's ops port.
+//!
+//! Counters and histograms are recorded where things happen, through the `metrics` facade:
+//! HTTP requests here ([`track_http`]), messages handled and outbox relays in `messaging`, RPC
+//! calls in `messaging::rpc`, the inventory breaker in `order`, live streams in `api::live`.
+//! What is a level rather than an event (outbox backlog, parked messages, pool usage) is read
+//! when Prometheus scrapes ([`Levels`]). The names and labels are listed in docs/operations.md.
+
+use crate::db;
+use axum::{
+    extract::{MatchedPath, Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use messaging::{Broker, Topology};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sqlx::PgPool;
+use std::{sync::OnceLock, time::Instant};
+
+/// Histogram buckets for every `*_seconds` metric: 1 ms to 10 s.
+const SECONDS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+/// The process's recorder, installed on first use; every `metrics::…!` call records into it.
+pub fn handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &SECONDS)
+                .expect("the buckets are not empty")
+                .build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!(
+                    "a metrics recorder was installed before petal's; /metrics stays empty"
+                );
+            }
+            handle
+        })
+        .clone()
+}
+
+/// What `/metrics` reads at each scrape: the process's databases, the outboxes its relays
+/// drain, and the parking queues of its consumers.
+#[derive(Clone)]
+pub struct Levels {
+    pub databases: Vec<(&'static str, db::Pool)>,
+    pub outboxes: Vec<(String, PgPool)>,
+    pub consumers: Vec<String>,
+    pub broker: Broker,
+    pub topology: Topology,
+}
+
+impl Levels {
+    async fn sample(&self) {
+        for (database, pool) in &self.databases {
+            let (open, idle) = pool.usage();
+            let in_use = f64::from(open) - idle as f64;
+            metrics::gauge!("petal_db_connections", "database" => *database, "state" => "in_use")
+                .set(in_use);
+            metrics::gauge!("petal_db_connections", "database" => *database, "state" => "idle")
+                .set(idle as f64);
+        }
+        for (context, pool) in &self.outboxes {
+            match messaging::outbox::backlog(pool).await {
+                Ok((waiting, oldest)) => {
+                    metrics::gauge!("petal_outbox_backlog", "context" => context.clone())
+                        .set(waiting as f64);
+                    metrics::gauge!("petal_outbox_oldest_seconds", "context" => context.clone())
+                        .set(oldest);
+                }
+                Err(error) => tracing::warn!(%error, context, "reading the outbox backlog"),
+            }
+        }
+        for context in &self.consumers {
+            match messaging::parking::count(&self.broker, &self.topology, context).await {
+                Ok(parked) => {
+                    metrics::gauge!("petal_parked_messages", "context" => context.clone())
+                        .set(f64::from(parked));
+                }
+                Err(error) => tracing::warn!(%error, context, "counting parked messages"),
+            }
+        }
+    }
+}
+
+/// `GET /metrics` (Prometheus text format), for the ops router.
+pub fn routes(levels: Levels) -> Router {
+    Router::new()
+        .route("/metrics", get(scrape))
+        .with_state(levels)
+}
+
+async fn scrape(State(levels): State<Levels>) -> impl IntoResponse {
+    levels.sample().await;
+    let handle = handle();
+    handle.run_upkeep();
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+}
+
+/// Counts every request by method, route and status, and times it by method and route. The
+/// route is the router's pattern (`/api/orders/{id}`), never the raw path, so the label stays
+/// bounded whatever clients send; a path no route matched counts as `unmatched`.
+pub async fn track_http(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("petal_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("petal_http_request_seconds", "method" => method, "route" => route)
+        .record(started.elapsed());
+    response
+}
