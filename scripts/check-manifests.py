@@ -6,7 +6,7 @@ cannot see:
   runs a role the binary knows;
 - every probe points at a port its container declares, and that port is one the role binds
   (its ops port; web also the storefront's 3000);
-- every environment variable the manifests set is one petal reads (server/src/config.rs), and
+- every environment variable the manifests set is one petal reads (docs/operations.md's table), and
   each role gets what it cannot run without in a cluster: the broker and each of its databases;
 - every selector (Deployment, StatefulSet, Service, PodDisruptionBudget) matches pod labels;
 - every Ingress backend names a Service and one of its ports, and every HPA or ScaledObject
@@ -56,7 +56,8 @@ def petal_roles(binary):
 
 
 def variables_petal_reads(roles):
-    source = (ROOT / "server/src/config.rs").read_text()
+    # The configuration table, which a unit test keeps equal to what Settings reads.
+    source = (ROOT / "docs/operations.md").read_text()
     names = set(re.findall(r"`((?:PETAL|LEPTOS)_[A-Z0-9_]+)`", source)) | {"RUST_LOG"}
     names.discard("PETAL_")
     databases = {db for role in roles.values() for db in role["databases"]}
