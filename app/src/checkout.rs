@@ -11,7 +11,10 @@ use crate::{
     session::Guard,
 };
 use chrono::NaiveDate;
-use contracts::order::{TimeWindow, WantedLine};
+use contracts::{
+    order::{TimeWindow, WantedLine},
+    rules::{MAX_CARD_MESSAGE, MAX_QUANTITY},
+};
 use leptos::server_fn::codec::GetUrl;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
@@ -26,21 +29,15 @@ pub struct DeliveryDays {
     pub cutoff_hour: u32,
 }
 
-/// The longest card message, in characters.
-pub const MAX_CARD_MESSAGE: usize = 150;
-
 #[server(prefix = "/fn", endpoint = "delivery_calendar", input = GetUrl)]
 pub async fn delivery_calendar() -> Result<DeliveryDays, ServerFnError> {
     let cutoff_hour = use_context::<SameDayCutoff>().map_or(14, |c| c.0);
-    let calendar = order::domain::Calendar {
-        now: chrono::Utc::now()
-            .with_timezone(&chrono_tz::Asia::Seoul)
-            .naive_local(),
-        same_day_cutoff_hour: cutoff_hour,
-    };
+    let now = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Seoul)
+        .naive_local();
     Ok(DeliveryDays {
-        first_day: calendar.first_day(),
-        last_day: calendar.last_day(),
+        first_day: contracts::rules::first_delivery_day(now, cutoff_hour),
+        last_day: contracts::rules::last_delivery_day(now),
         cutoff_hour,
     })
 }
@@ -77,6 +74,8 @@ pub fn FlowerPage() -> impl IntoView {
                     Some(flower) => {
                         let class = flower.availability_class();
                         let available = flower.available.max(0) as u32;
+                        // One can order what is in stock, up to the shop's cap per flower.
+                        let most = available.min(MAX_QUANTITY as u32);
                         let f1 = flower.clone();
                         let name = move || flower_name(&f1, lang.get());
                         let f2 = flower.clone();
@@ -97,9 +96,9 @@ pub fn FlowerPage() -> impl IntoView {
                                     {(available > 0).then(|| view! {
                                         <div class="field quantity">
                                             <label for="quantity">{tr("수량", "Quantity")}</label>
-                                            <input id="quantity" type="number" min="1" max=available.min(20).to_string()
+                                            <input id="quantity" type="number" min="1" max=most.to_string()
                                                 prop:value=move || quantity.get().to_string()
-                                                on:input=move |ev| quantity.set(event_target_value(&ev).parse().unwrap_or(1).clamp(1, available.min(20))) />
+                                                on:input=move |ev| quantity.set(event_target_value(&ev).parse().unwrap_or(1).clamp(1, most)) />
                                         </div>
                                         <a class="button primary" href=order_href>{tr("주문하기", "Order")}</a>
                                     })}

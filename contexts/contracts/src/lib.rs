@@ -9,6 +9,7 @@ mod money;
 pub mod notification;
 pub mod order;
 pub mod payment;
+pub mod rules;
 pub mod subscriptions;
 
 pub use money::Won;

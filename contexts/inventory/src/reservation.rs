@@ -6,7 +6,7 @@ use contracts::{Localized, Won};
 /// The most of one product a single order may hold.
 pub const MAX_PER_LINE: i32 = 20;
 /// The most lines a single order may have.
-pub const MAX_LINES: usize = 10;
+pub use contracts::rules::MAX_LINES;
 
 /// A product's stock as the reservation decision sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,17 +1,11 @@
 //! Order's rules, free of I/O: what a valid order is, when flowers can be delivered, and how
 //! an order's status moves as payment, inventory and delivery facts arrive.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use contracts::order::{Recipient, TimeWindow};
+use contracts::rules::{first_delivery_day, last_delivery_day, PREPARATION_HOURS};
+pub use contracts::rules::{MAX_CARD_MESSAGE, MAX_DAYS_AHEAD, MAX_LINES, MAX_QUANTITY};
 use serde::Serialize;
-
-/// The most lines and items an order may hold.
-pub const MAX_LINES: usize = 10;
-pub const MAX_QUANTITY: i32 = 20;
-/// How far ahead an order may be placed.
-pub const MAX_DAYS_AHEAD: i64 = 30;
-/// Longest card message, in characters.
-pub const MAX_CARD_MESSAGE: usize = 150;
 
 /// One thing wrong with the input, named by field, with what to do about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -261,17 +255,12 @@ pub fn parse_phone(raw: &str) -> Option<String> {
 impl Calendar {
     /// The first day an order can still be delivered: today before the cut-off, else tomorrow.
     pub fn first_day(&self) -> NaiveDate {
-        let today = self.now.date();
-        if self.now.hour() < self.same_day_cutoff_hour {
-            today
-        } else {
-            today + Duration::days(1)
-        }
+        first_delivery_day(self.now, self.same_day_cutoff_hour)
     }
 
     /// The last day an order can be placed for.
     pub fn last_day(&self) -> NaiveDate {
-        self.now.date() + Duration::days(MAX_DAYS_AHEAD)
+        last_delivery_day(self.now)
     }
 
     /// Whether flowers can arrive on `date` in `window`, seen from now.
@@ -284,7 +273,7 @@ impl Calendar {
                 "that date has passed; choose today or later",
             ));
         }
-        if date > today + Duration::days(MAX_DAYS_AHEAD) {
+        if date > self.last_day() {
             return Err(FieldError::new(
                 "delivery_date",
                 "too_far",
@@ -303,8 +292,8 @@ impl Calendar {
                     ),
                 ));
             }
-            // Two hours to prepare: the window must still be open by then.
-            if hour + 2 >= window.hours().1 {
+            // Time to prepare: the window must still be open by then.
+            if hour + PREPARATION_HOURS >= window.hours().1 {
                 return Err(FieldError::new(
                     "window",
                     "too_soon",
