@@ -321,11 +321,11 @@ fn CheckoutForm() -> impl IntoView {
                         <select id="window" aria-describedby="window-error"
                             on:change=move |ev| window_choice.set(event_target_value(&ev))
                             prop:value=window_choice>
-                            {TimeWindow::ALL.map(|window| view! {
+                            {TimeWindow::ALL.iter().copied().map(|window| view! {
                                 <option value=window.as_str()>
                                     {move || crate::orders::window_words(window, lang.get())}
                                 </option>
-                            })}
+                            }).collect_view()}
                         </select>
                         <FieldError failure field="window" />
                     </div>

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use contracts::{
     notification::{MessageView, MessagesReply},
     order::{OrderLine, TimeWindow},
+    progress::{DeliveryStatus, OrderStatus, PaymentStatus, Stage, Step},
     Won,
 };
 use leptos::prelude::*;
@@ -22,9 +23,9 @@ use serde::Deserialize;
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct OrderView {
     pub order_id: String,
-    pub status: String,
-    pub payment_status: String,
-    pub delivery_status: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub delivery_status: DeliveryStatus,
     pub total_won: i64,
     pub lines: Vec<OrderLine>,
     pub recipient_name: String,
@@ -35,51 +36,68 @@ pub struct OrderView {
     pub card_last4: String,
     pub placed_at: DateTime<Utc>,
     #[serde(default)]
-    pub timeline: Vec<Step>,
+    pub timeline: Vec<TimelineEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct Step {
-    pub step: String,
+pub struct TimelineEntry {
+    pub step: Step,
     pub detail: Option<String>,
     pub at: DateTime<Utc>,
 }
 
 impl OrderView {
-    /// Where the order stands, in words, as the customer would say it.
-    pub fn stage(&self) -> &'static str {
-        match (self.status.as_str(), self.delivery_status.as_str()) {
-            ("cancelled", _) => "cancelled",
-            ("rejected", _) => "declined",
-            (_, "delivered") => "delivered",
-            (_, "out_for_delivery") => "out_for_delivery",
-            (_, "preparing") => "preparing",
-            ("paid", _) => "paid",
-            _ => "placed",
-        }
+    /// Where the order stands, as the customer would say it.
+    pub fn stage(&self) -> Stage {
+        Stage::of(self.status, self.delivery_status)
     }
 
     /// Whether the cancel button is offered (the order context has the last word).
     pub fn may_cancel(&self) -> bool {
-        matches!(self.stage(), "placed" | "paid" | "preparing")
+        self.stage().may_cancel()
     }
 }
 
-/// A stage or timeline step in words.
-pub fn stage_words(step: &str, lang: Lang) -> &'static str {
+/// A stage in words.
+pub fn stage_words(stage: Stage, lang: Lang) -> &'static str {
+    let (ko, en) = match stage {
+        Stage::Placed => ("주문 접수", "Order placed"),
+        Stage::Paid => ("결제 완료", "Paid"),
+        Stage::Preparing => ("꽃 준비 중", "Preparing"),
+        Stage::OutForDelivery => ("배달 중", "Out for delivery"),
+        Stage::Delivered => ("배달 완료", "Delivered"),
+        Stage::Cancelled => ("주문 취소", "Cancelled"),
+        Stage::Declined => ("결제 거절", "Payment declined"),
+    };
+    lang.pick(ko, en)
+}
+
+/// A timeline step in words.
+pub fn step_words(step: Step, lang: Lang) -> &'static str {
     let (ko, en) = match step {
-        "placed" => ("주문 접수", "Order placed"),
-        "paid" => ("결제 완료", "Paid"),
-        "payment_approved" => ("결제 승인", "Payment approved"),
-        "payment_declined" | "declined" => ("결제 거절", "Payment declined"),
-        "rejected" => ("주문 취소됨 (결제 실패)", "Order declined"),
-        "preparing" => ("꽃 준비 중", "Preparing"),
-        "out_for_delivery" => ("배달 중", "Out for delivery"),
-        "delivered" => ("배달 완료", "Delivered"),
-        "cancelled" => ("주문 취소", "Cancelled"),
-        "delivery_cancelled" => ("배달 취소", "Delivery stopped"),
-        "refunded" => ("환불 완료", "Refunded"),
-        _ => ("진행 중", "In progress"),
+        Step::Placed => ("주문 접수", "Order placed"),
+        Step::Paid => ("결제 완료", "Paid"),
+        Step::PaymentApproved => ("결제 승인", "Payment approved"),
+        Step::PaymentDeclined => ("결제 거절", "Payment declined"),
+        Step::Rejected => ("주문 취소됨 (결제 실패)", "Order declined"),
+        Step::Preparing => ("꽃 준비 중", "Preparing"),
+        Step::OutForDelivery => ("배달 중", "Out for delivery"),
+        Step::Delivered => ("배달 완료", "Delivered"),
+        Step::Cancelled => ("주문 취소", "Cancelled"),
+        Step::DeliveryCancelled => ("배달 취소", "Delivery stopped"),
+        Step::Refunded => ("환불 완료", "Refunded"),
+    };
+    lang.pick(ko, en)
+}
+
+/// A delivery's status in words (staff's schedule).
+pub fn delivery_words(status: DeliveryStatus, lang: Lang) -> &'static str {
+    let (ko, en) = match status {
+        DeliveryStatus::NotStarted => ("결제 대기", "Waiting for payment"),
+        DeliveryStatus::Preparing => ("꽃 준비 중", "Preparing"),
+        DeliveryStatus::OutForDelivery => ("배달 중", "Out for delivery"),
+        DeliveryStatus::Delivered => ("배달 완료", "Delivered"),
+        DeliveryStatus::Cancelled => ("배달 취소", "Delivery stopped"),
     };
     lang.pick(ko, en)
 }
@@ -168,15 +186,6 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
-/// The customer-facing stages in order, for the progress bar.
-const STAGES: [&str; 5] = [
-    "placed",
-    "paid",
-    "preparing",
-    "out_for_delivery",
-    "delivered",
-];
-
 #[component]
 fn OrderDetail() -> impl IntoView {
     let lang = use_lang();
@@ -245,17 +254,17 @@ fn OrderDetail() -> impl IntoView {
             })}
             {move || order.get().map(|o| {
                 let stage = o.stage();
-                let reached = STAGES.iter().position(|s| *s == stage);
+                let reached = Stage::HAPPY_PATH.iter().position(|s| *s == stage);
                 let lang_now = lang.get();
                 view! {
                     <h1>{tr("주문 상세", "Your order")}</h1>
-                    <p class="order-status" aria-live="polite" data-stage=stage>
+                    <p class="order-status" aria-live="polite" data-stage=stage.as_str()>
                         <span class=format!("stage stage-{stage}")>{stage_words(stage, lang_now)}</span>
                     </p>
                     {reached.map(|reached| view! {
                         <ol class="progress">
-                            {STAGES.iter().enumerate().map(|(i, s)| view! {
-                                <li class:done=i <= reached aria-current=(i == reached).then_some("step")>{stage_words(s, lang_now)}</li>
+                            {Stage::HAPPY_PATH.iter().enumerate().map(|(i, s)| view! {
+                                <li class:done=i <= reached aria-current=(i == reached).then_some("step")>{stage_words(*s, lang_now)}</li>
                             }).collect_view()}
                         </ol>
                     })}
@@ -270,9 +279,9 @@ fn OrderDetail() -> impl IntoView {
                     <h2>{tr("진행 기록", "Timeline")}</h2>
                     <ol class="timeline">
                         {o.timeline.iter().map(|step| view! {
-                            <li data-step=step.step.clone()>
+                            <li data-step=step.step.as_str()>
                                 <time datetime=step.at.to_rfc3339()>{lang_now.moment(step.at)}</time>
-                                " " <span>{stage_words(&step.step, lang_now)}</span>
+                                " " <span>{step_words(step.step, lang_now)}</span>
                             </li>
                         }).collect_view()}
                     </ol>
@@ -291,8 +300,8 @@ fn OrderDetail() -> impl IntoView {
                         }.into_any()
                     } else {
                         let reason = match stage {
-                            "out_for_delivery" => Some(tr("꽃이 이미 출발해서 취소할 수 없어요.", "The flowers have left the shop, so it can no longer be cancelled.")),
-                            "delivered" => Some(tr("배달이 끝난 주문이에요.", "This order has been delivered.")),
+                            Stage::OutForDelivery => Some(tr("꽃이 이미 출발해서 취소할 수 없어요.", "The flowers have left the shop, so it can no longer be cancelled.")),
+                            Stage::Delivered => Some(tr("배달이 끝난 주문이에요.", "This order has been delivered.")),
                             _ => None,
                         };
                         view! { <p class="hint cancel-closed">{reason.map(|r| r())}</p> }.into_any()
@@ -370,7 +379,7 @@ mod tests {
 
     #[test]
     fn every_window_reads_with_the_hours_the_order_context_keeps() {
-        for window in TimeWindow::ALL {
+        for &window in TimeWindow::ALL {
             let (from, to) = window.hours();
             for lang in [Lang::Ko, Lang::En] {
                 let words = window_words(window, lang);

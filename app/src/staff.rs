@@ -6,13 +6,14 @@ use crate::{
     client::{self, Failure},
     i18n::{tr, use_lang, Lang},
     live::use_live,
-    orders::{stage_words, window_words, OrderView},
+    orders::{delivery_words, step_words, window_words, OrderView},
     problems::FieldError,
     session::Guard,
 };
 use contracts::{
     delivery::ScheduledDelivery,
     inventory::{HistoryEntry, StockLevel},
+    progress::DeliveryStatus,
     Localized,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
@@ -392,11 +393,11 @@ fn Deliveries() -> impl IntoView {
                                         <p class="who">{d.recipient_name.clone()} " · " {d.recipient_phone.clone()}</p>
                                         <p class="where">{d.address.clone()}</p>
                                         {d.card_message.clone().map(|m| view! { <p class="card-message">"“" {m} "”"</p> })}
-                                        <p class="status">{stage_words(&d.status, l)}</p>
-                                        {(d.status == "preparing").then(|| view! {
+                                        <p class="status">{delivery_words(d.status, l)}</p>
+                                        {(d.status == DeliveryStatus::Preparing).then(|| view! {
                                             <button type="button" on:click=move |_| advance(id1.clone(), "dispatch")>{tr("배달 출발", "Send out")}</button>
                                         })}
-                                        {(d.status == "out_for_delivery").then(|| view! {
+                                        {(d.status == DeliveryStatus::OutForDelivery).then(|| view! {
                                             <button type="button" on:click=move |_| advance(id2.clone(), "deliver")>{tr("배달 완료", "Mark delivered")}</button>
                                         })}
                                         <a href=format!("/staff/orders/{id}")>{tr("주문 기록", "Order timeline")}</a>
@@ -423,15 +424,6 @@ struct ParkedMessage {
 #[derive(Deserialize)]
 struct Redriven {
     moved: usize,
-}
-
-/// Which context states a timeline step.
-fn context_of(step: &str) -> &'static str {
-    match step {
-        "payment_approved" | "payment_declined" | "refunded" => "payment",
-        "preparing" | "out_for_delivery" | "delivered" => "delivery",
-        _ => "order",
-    }
 }
 
 /// `/staff/orders/:id`: the saga of one order and anything parked on its way.
@@ -481,8 +473,8 @@ fn StaffOrder() -> impl IntoView {
                                 <thead><tr><th scope="col">{tr("시각", "Time")}</th><th scope="col">{tr("맥락", "Context")}</th><th scope="col">{tr("사건", "Event")}</th></tr></thead>
                                 <tbody>{o.timeline.iter().map(|s| view! {
                                     <tr><td><time datetime=s.at.to_rfc3339()>{l.moment(s.at)}</time></td>
-                                        <td>{context_of(&s.step)}</td>
-                                        <td>{stage_words(&s.step, l)} {s.detail.clone().map(|d| format!(" — {d}"))}</td></tr>
+                                        <td>{s.step.context()}</td>
+                                        <td>{step_words(s.step, l)} {s.detail.clone().map(|d| format!(" — {d}"))}</td></tr>
                                 }).collect_view()}</tbody>
                             </table>
                         }.into_any()

@@ -1,6 +1,6 @@
 //! Messages of the delivery context.
 
-use crate::{order::TimeWindow, Event};
+use crate::{order::TimeWindow, progress::DeliveryStatus, Event};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -134,8 +134,8 @@ impl ListDeliveries {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduledDelivery {
     pub order_id: Uuid,
-    /// `preparing`, `out_for_delivery` or `delivered`.
-    pub status: String,
+    /// `Preparing`, `OutForDelivery` or `Delivered`.
+    pub status: DeliveryStatus,
     pub recipient_name: String,
     pub recipient_phone: String,
     pub address: String,

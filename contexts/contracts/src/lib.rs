@@ -2,6 +2,59 @@
 //! keys and versions, and which context subscribes to which. Data only: no I/O, no behaviour
 //! beyond formatting, so the browser build can share these types too.
 
+/// An enum that travels as one of a fixed set of words: `as_str`, `ALL`, serde, `FromStr`
+/// and `TryFrom<String>` (for reading it back from a database column) from one list.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The word it travels as.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::UnknownWord;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str() == text)
+                    .ok_or_else(|| $crate::UnknownWord {
+                        what: stringify!($name),
+                        word: text.to_owned(),
+                        known: Self::ALL.iter().map(|value| value.as_str()).collect(),
+                    })
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::UnknownWord;
+
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                text.parse()
+            }
+        }
+    };
+}
+
 pub mod delivery;
 pub mod inventory;
 pub mod live;
@@ -9,6 +62,7 @@ mod money;
 pub mod notification;
 pub mod order;
 pub mod payment;
+pub mod progress;
 pub mod rules;
 pub mod subscriptions;
 
@@ -33,3 +87,25 @@ pub struct Localized {
     pub ko: String,
     pub en: String,
 }
+
+/// A word that is none of an enum's: says which enum, the word, and the words it knows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownWord {
+    pub what: &'static str,
+    pub word: String,
+    pub known: Vec<&'static str>,
+}
+
+impl std::fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} is not a {}; choose one of {}",
+            self.word,
+            self.what,
+            self.known.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownWord {}

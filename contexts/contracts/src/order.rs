@@ -5,21 +5,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// When in the day a delivery arrives (Asia/Seoul).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimeWindow {
-    /// 09:00–12:00
-    Morning,
-    /// 12:00–17:00
-    Afternoon,
-    /// 17:00–21:00
-    Evening,
+wire_enum! {
+    /// When in the day a delivery arrives (Asia/Seoul).
+    TimeWindow {
+        /// 09:00–12:00
+        Morning = "morning",
+        /// 12:00–17:00
+        Afternoon = "afternoon",
+        /// 17:00–21:00
+        Evening = "evening",
+    }
 }
 
 impl TimeWindow {
-    pub const ALL: [TimeWindow; 3] = [Self::Morning, Self::Afternoon, Self::Evening];
-
     /// First and last hour of the window, local time.
     pub fn hours(self) -> (u32, u32) {
         match self {
@@ -28,39 +26,7 @@ impl TimeWindow {
             Self::Evening => (17, 21),
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Morning => "morning",
-            Self::Afternoon => "afternoon",
-            Self::Evening => "evening",
-        }
-    }
 }
-
-impl std::str::FromStr for TimeWindow {
-    type Err = UnknownWindow;
-
-    /// `morning`, `afternoon` or `evening`, as [`TimeWindow::as_str`] writes them.
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|window| window.as_str() == text)
-            .ok_or(UnknownWindow)
-    }
-}
-
-/// A time window that is not `morning`, `afternoon` or `evening`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnknownWindow;
-
-impl std::fmt::Display for UnknownWindow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("choose morning, afternoon or evening")
-    }
-}
-
-impl std::error::Error for UnknownWindow {}
 
 /// Who receives the flowers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -41,7 +41,8 @@ impl Delivery {
     pub fn scheduled(self) -> Option<ScheduledDelivery> {
         Some(ScheduledDelivery {
             order_id: self.order_id,
-            status: self.status,
+            // The schedule lists preparing, out for delivery and delivered only.
+            status: self.status.parse().ok()?,
             recipient_name: self.recipient_name?,
             recipient_phone: self.recipient_phone?,
             address: self.address?,

@@ -173,11 +173,14 @@ impl OrderForm {
                 "use at most 200 characters for the address",
             ));
         }
-        let window = self.window.trim().parse::<TimeWindow>();
-        if let Err(problem) = &window {
-            errors.push(FieldError::new("window", "invalid", problem.to_string()));
+        let window = self.window.trim().parse::<TimeWindow>().ok();
+        if window.is_none() {
+            errors.push(FieldError::new(
+                "window",
+                "invalid",
+                "choose morning, afternoon or evening",
+            ));
         }
-        let window = window.ok();
         let date = NaiveDate::parse_from_str(self.delivery_date.trim(), "%Y-%m-%d").ok();
         match (date, window) {
             (None, _) => errors.push(FieldError::new(

@@ -7,8 +7,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use contracts::{
     delivery::{DeliveryCancelled, DeliveryDelivered, DeliveryDispatched, DeliveryPreparing},
-    order::{OrderCancelled, OrderLine, OrderPaid, OrderPlaced, OrderRejected},
+    order::{OrderCancelled, OrderLine, OrderPaid, OrderPlaced, OrderRejected, TimeWindow},
     payment::{PaymentApproved, PaymentDeclined, PaymentRefunded},
+    progress::{DeliveryStatus, OrderStatus, PaymentStatus, Step},
     Event,
 };
 use messaging::{Envelope, HandleError};
@@ -21,16 +22,20 @@ use uuid::Uuid;
 pub struct OrderHistory {
     pub order_id: Uuid,
     pub customer_id: Uuid,
-    pub status: String,
-    pub payment_status: String,
-    pub delivery_status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OrderStatus,
+    #[sqlx(try_from = "String")]
+    pub payment_status: PaymentStatus,
+    #[sqlx(try_from = "String")]
+    pub delivery_status: DeliveryStatus,
     pub total_won: i64,
     #[sqlx(json)]
     pub lines: Vec<OrderLine>,
     pub recipient_name: String,
     pub address: String,
     pub delivery_date: NaiveDate,
-    pub time_window: String,
+    #[sqlx(try_from = "String")]
+    pub time_window: TimeWindow,
     pub card_message: Option<String>,
     pub card_last4: String,
     pub placed_at: DateTime<Utc>,
@@ -40,7 +45,8 @@ pub struct OrderHistory {
 /// One step of an order's life.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct TimelineStep {
-    pub step: String,
+    #[sqlx(try_from = "String")]
+    pub step: Step,
     pub detail: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -49,16 +55,59 @@ const COLUMNS: &str = "order_id, customer_id, status, payment_status, delivery_s
     lines, recipient_name, address, delivery_date, time_window, card_message, card_last4, \
     placed_at, updated_at";
 
-/// How far each status is along; a status never moves to a lower rank. Endings rank highest.
-fn rank(status: &str) -> i32 {
-    match status {
-        "pending" | "placed" | "none" => 0,
-        "paid" | "approved" | "declined" => 1,
-        "preparing" => 2,
-        "out_for_delivery" => 3,
-        "delivered" | "refunded" => 4,
-        "rejected" | "cancelled" => 5,
-        _ => -1,
+/// Which of an order's three statuses a fact moves, and to what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Move {
+    Order(OrderStatus),
+    Payment(PaymentStatus),
+    Delivery(DeliveryStatus),
+}
+
+impl Move {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Order(_) => "status",
+            Self::Payment(_) => "payment_status",
+            Self::Delivery(_) => "delivery_status",
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Self::Order(to) => to.as_str(),
+            Self::Payment(to) => to.as_str(),
+            Self::Delivery(to) => to.as_str(),
+        }
+    }
+
+    /// Whether moving from `current` (the column's word now) goes forward. A word the view
+    /// does not know is behind everything.
+    fn is_forward_of(self, current: &str) -> bool {
+        let rank = |parsed: Option<u8>| parsed.map_or(-1, i16::from);
+        match self {
+            Self::Order(to) => {
+                i16::from(to.rank())
+                    > rank(current.parse::<OrderStatus>().ok().map(OrderStatus::rank))
+            }
+            Self::Payment(to) => {
+                i16::from(to.rank())
+                    > rank(
+                        current
+                            .parse::<PaymentStatus>()
+                            .ok()
+                            .map(PaymentStatus::rank),
+                    )
+            }
+            Self::Delivery(to) => {
+                i16::from(to.rank())
+                    > rank(
+                        current
+                            .parse::<DeliveryStatus>()
+                            .ok()
+                            .map(DeliveryStatus::rank),
+                    )
+            }
+        }
     }
 }
 
@@ -77,12 +126,11 @@ pub const HANDLES: &[&str] = &[
     DeliveryCancelled::ROUTING_KEY,
 ];
 
-/// Which column a fact moves, to what, and the timeline's words for it.
+/// Which status a fact moves, and the timeline's step for it.
 struct Change {
     order_id: Uuid,
-    column: &'static str,
-    to: &'static str,
-    step: &'static str,
+    to: Move,
+    step: Step,
     detail: Option<String>,
 }
 
@@ -93,38 +141,45 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
             insert_placed(tx, &placed).await?;
             Change {
                 order_id: placed.order_id,
-                column: "status",
-                to: "placed",
-                step: "placed",
+                to: Move::Order(OrderStatus::Placed),
+                step: Step::Placed,
                 detail: None,
             }
         }
         OrderPaid::ROUTING_KEY => {
             let paid: OrderPaid = envelope.decode()?;
-            change(paid.order_id, "status", "paid", "paid", None)
+            change(
+                paid.order_id,
+                Move::Order(OrderStatus::Paid),
+                Step::Paid,
+                None,
+            )
         }
         OrderRejected::ROUTING_KEY => {
             let rejected: OrderRejected = envelope.decode()?;
             change(
                 rejected.order_id,
-                "status",
-                "rejected",
-                "rejected",
+                Move::Order(OrderStatus::Rejected),
+                Step::Rejected,
                 rejected.detail,
             )
         }
         OrderCancelled::ROUTING_KEY => {
             let cancelled: OrderCancelled = envelope.decode()?;
-            change(cancelled.order_id, "status", "cancelled", "cancelled", None)
+            change(
+                cancelled.order_id,
+                Move::Order(OrderStatus::Cancelled),
+                Step::Cancelled,
+                None,
+            )
         }
         PaymentApproved::ROUTING_KEY => {
             let approved: PaymentApproved = envelope.decode()?;
             let detail = format!("card ending {}", approved.last4);
             change(
                 approved.order_id,
-                "payment_status",
-                "approved",
-                "payment_approved",
+                Move::Payment(PaymentStatus::Approved),
+                Step::PaymentApproved,
                 Some(detail),
             )
         }
@@ -132,9 +187,8 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
             let declined: PaymentDeclined = envelope.decode()?;
             change(
                 declined.order_id,
-                "payment_status",
-                "declined",
-                "payment_declined",
+                Move::Payment(PaymentStatus::Declined),
+                Step::PaymentDeclined,
                 Some(declined.reason),
             )
         }
@@ -142,9 +196,8 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
             let refunded: PaymentRefunded = envelope.decode()?;
             change(
                 refunded.order_id,
-                "payment_status",
-                "refunded",
-                "refunded",
+                Move::Payment(PaymentStatus::Refunded),
+                Step::Refunded,
                 None,
             )
         }
@@ -152,9 +205,8 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
             let fact: DeliveryPreparing = envelope.decode()?;
             change(
                 fact.order_id,
-                "delivery_status",
-                "preparing",
-                "preparing",
+                Move::Delivery(DeliveryStatus::Preparing),
+                Step::Preparing,
                 None,
             )
         }
@@ -162,9 +214,8 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
             let fact: DeliveryDispatched = envelope.decode()?;
             change(
                 fact.order_id,
-                "delivery_status",
-                "out_for_delivery",
-                "out_for_delivery",
+                Move::Delivery(DeliveryStatus::OutForDelivery),
+                Step::OutForDelivery,
                 None,
             )
         }
@@ -172,9 +223,8 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
             let fact: DeliveryDelivered = envelope.decode()?;
             change(
                 fact.order_id,
-                "delivery_status",
-                "delivered",
-                "delivered",
+                Move::Delivery(DeliveryStatus::Delivered),
+                Step::Delivered,
                 None,
             )
         }
@@ -182,9 +232,8 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
             let fact: DeliveryCancelled = envelope.decode()?;
             change(
                 fact.order_id,
-                "delivery_status",
-                "cancelled",
-                "delivery_cancelled",
+                Move::Delivery(DeliveryStatus::Cancelled),
+                Step::DeliveryCancelled,
                 None,
             )
         }
@@ -197,16 +246,9 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
     apply(tx, envelope, change).await
 }
 
-fn change(
-    order_id: Uuid,
-    column: &'static str,
-    to: &'static str,
-    step: &'static str,
-    detail: Option<String>,
-) -> Change {
+fn change(order_id: Uuid, to: Move, step: Step, detail: Option<String>) -> Change {
     Change {
         order_id,
-        column,
         to,
         step,
         detail,
@@ -218,7 +260,7 @@ async fn insert_placed(tx: &mut PgConnection, placed: &OrderPlaced) -> Result<()
         "INSERT INTO order_histories (order_id, customer_id, status, payment_status,
              delivery_status, total_won, lines, recipient_name, address, delivery_date,
              time_window, card_message, card_last4, placed_at, updated_at)
-         VALUES ($1, $2, 'placed', 'pending', 'none', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+         VALUES ($1, $2, $12, $13, $14, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
          ON CONFLICT (order_id) DO NOTHING",
     )
     .bind(placed.order_id)
@@ -232,6 +274,9 @@ async fn insert_placed(tx: &mut PgConnection, placed: &OrderPlaced) -> Result<()
     .bind(&placed.card_message)
     .bind(&placed.card_last4)
     .bind(placed.placed_at)
+    .bind(OrderStatus::Placed.as_str())
+    .bind(PaymentStatus::Pending.as_str())
+    .bind(DeliveryStatus::NotStarted.as_str())
     .execute(tx)
     .await?;
     Ok(())
@@ -244,7 +289,7 @@ async fn apply(
 ) -> Result<(), HandleError> {
     let current: Option<String> = sqlx::query_scalar(&format!(
         "SELECT {} FROM order_histories WHERE order_id = $1 FOR UPDATE",
-        change.column
+        change.to.column()
     ))
     .bind(change.order_id)
     .fetch_optional(&mut *tx)
@@ -256,13 +301,13 @@ async fn apply(
             change.order_id
         )));
     };
-    if rank(change.to) > rank(&current) {
+    if change.to.is_forward_of(&current) {
         sqlx::query(&format!(
             "UPDATE order_histories SET {} = $2, updated_at = now() WHERE order_id = $1",
-            change.column
+            change.to.column()
         ))
         .bind(change.order_id)
-        .bind(change.to)
+        .bind(change.to.word())
         .execute(&mut *tx)
         .await?;
     }
@@ -272,7 +317,7 @@ async fn apply(
     )
     .bind(envelope.id)
     .bind(change.order_id)
-    .bind(change.step)
+    .bind(change.step.as_str())
     .bind(change.detail)
     .bind(envelope.timestamp)
     .execute(tx)
@@ -321,14 +366,16 @@ impl crate::ReadModels {
 
 #[cfg(test)]
 mod tests {
-    use super::rank;
+    use super::*;
 
     #[test]
-    fn statuses_only_move_forward_and_endings_win() {
-        assert!(rank("paid") > rank("placed"));
-        assert!(rank("delivered") > rank("out_for_delivery"));
-        assert!(rank("cancelled") > rank("delivered"));
-        assert!(rank("refunded") > rank("approved"));
-        assert!(rank("approved") > rank("pending"));
+    fn a_move_goes_only_forward_within_its_own_column() {
+        assert!(Move::Order(OrderStatus::Paid).is_forward_of("placed"));
+        assert!(!Move::Order(OrderStatus::Paid).is_forward_of("cancelled"));
+        assert!(Move::Delivery(DeliveryStatus::Cancelled).is_forward_of("delivered"));
+        assert!(!Move::Delivery(DeliveryStatus::Preparing).is_forward_of("out_for_delivery"));
+        assert!(Move::Payment(PaymentStatus::Refunded).is_forward_of("approved"));
+        // A word the view does not know (written by a newer version) is behind everything.
+        assert!(Move::Payment(PaymentStatus::Pending).is_forward_of("chargeback"));
     }
 }

@@ -560,6 +560,46 @@ mod tests {
     }
 
     #[test]
+    fn the_document_lists_exactly_the_words_the_contracts_know() {
+        use contracts::{order::TimeWindow, progress::*};
+        let document: serde_json::Value = serde_json::from_str(super::OPENAPI).unwrap();
+        let schemas = &document["components"]["schemas"];
+        let words = |schema: &str, field: &str| -> Vec<String> {
+            let property = &schemas[schema]["properties"][field];
+            let listed = property["enum"].as_array().or_else(|| {
+                // An optional field: {"anyOf": [{…enum…}, {"type": "null"}]}.
+                property["anyOf"][0]["enum"].as_array()
+            });
+            let listed = listed.unwrap_or_else(|| panic!("{schema}.{field} lists no words"));
+            listed
+                .iter()
+                .map(|w| w.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let known = |all: Vec<&str>| all.into_iter().map(str::to_owned).collect::<Vec<_>>();
+        let windows = known(TimeWindow::ALL.iter().map(|w| w.as_str()).collect());
+        assert_eq!(words("OrderHistory", "time_window"), windows);
+        assert_eq!(words("ScheduledDelivery", "window"), windows);
+        assert_eq!(words("Checkout", "window"), windows);
+        assert_eq!(
+            words("OrderHistory", "status"),
+            known(OrderStatus::ALL.iter().map(|w| w.as_str()).collect())
+        );
+        assert_eq!(
+            words("OrderHistory", "payment_status"),
+            known(PaymentStatus::ALL.iter().map(|w| w.as_str()).collect())
+        );
+        assert_eq!(
+            words("OrderHistory", "delivery_status"),
+            known(DeliveryStatus::ALL.iter().map(|w| w.as_str()).collect())
+        );
+        assert_eq!(
+            words("TimelineStep", "step"),
+            known(Step::ALL.iter().map(|w| w.as_str()).collect())
+        );
+    }
+
+    #[test]
     fn every_schema_the_document_refers_to_exists() {
         let document: serde_json::Value = serde_json::from_str(super::OPENAPI).unwrap();
         let text = super::OPENAPI;

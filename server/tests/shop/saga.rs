@@ -114,7 +114,9 @@ async fn a_paid_order_is_prepared_sent_out_and_delivered_and_then_cannot_be_canc
             .order_history(placed.order_id)
             .await
             .unwrap()
-            .is_some_and(|(order, _)| order.delivery_status == "delivered")
+            .is_some_and(|(order, _)| {
+                order.delivery_status == contracts::progress::DeliveryStatus::Delivered
+            })
     })
     .await;
     let (order, timeline) = read_models
