@@ -71,11 +71,6 @@ pub struct CancelDelivery {
     pub order_id: Uuid,
 }
 
-impl CancelDelivery {
-    pub const KIND: &'static str = "delivery.cancel";
-    pub const VERSION: u16 = 1;
-}
-
 /// Delivery's answer to [`CancelDelivery`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,11 +78,6 @@ pub enum CancelDeliveryReply {
     Cancelled,
     AlreadyLeft,
     AlreadyDelivered,
-}
-
-impl CancelDeliveryReply {
-    pub const KIND: &'static str = "delivery.cancel.reply";
-    pub const VERSION: u16 = 1;
 }
 
 /// RPC `delivery.advance`: a staff member sends the flowers out or marks them delivered.
@@ -100,11 +90,6 @@ pub struct AdvanceDelivery {
     pub actor: String,
 }
 
-impl AdvanceDelivery {
-    pub const KIND: &'static str = "delivery.advance";
-    pub const VERSION: u16 = 1;
-}
-
 /// Delivery's answer to [`AdvanceDelivery`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -114,20 +99,10 @@ pub enum AdvanceDeliveryReply {
     Refused { reason: String },
 }
 
-impl AdvanceDeliveryReply {
-    pub const KIND: &'static str = "delivery.advance.reply";
-    pub const VERSION: u16 = 1;
-}
-
 /// RPC `delivery.schedule`: staff ask which deliveries are due from `from` on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListDeliveries {
     pub from: NaiveDate,
-}
-
-impl ListDeliveries {
-    pub const KIND: &'static str = "delivery.schedule";
-    pub const VERSION: u16 = 1;
 }
 
 /// A delivery as staff see it: who gets what, where, when, and how far it has come.
@@ -151,7 +126,7 @@ pub struct ListDeliveriesReply {
     pub deliveries: Vec<ScheduledDelivery>,
 }
 
-impl ListDeliveriesReply {
-    pub const KIND: &'static str = "delivery.schedule.reply";
-    pub const VERSION: u16 = 1;
-}
+// Who answers each request, under which kind and version, and with what.
+rpc!(CancelDelivery => CancelDeliveryReply, "delivery", "delivery.cancel", version 1);
+rpc!(AdvanceDelivery => AdvanceDeliveryReply, "delivery", "delivery.advance", version 1);
+rpc!(ListDeliveries => ListDeliveriesReply, "delivery", "delivery.schedule", version 1);

@@ -39,11 +39,6 @@ pub struct ReserveStock {
     pub lines: Vec<StockRequest>,
 }
 
-impl ReserveStock {
-    pub const KIND: &'static str = "inventory.reserve";
-    pub const VERSION: u16 = 1;
-}
-
 /// How many of one product an order wants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockRequest {
@@ -74,11 +69,6 @@ pub enum ReserveStockReply {
     Invalid { problem: String },
 }
 
-impl ReserveStockReply {
-    pub const KIND: &'static str = "inventory.reserve.reply";
-    pub const VERSION: u16 = 1;
-}
-
 /// A reservation was never paid for in time and its stock is free again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReservationExpired {
@@ -96,11 +86,6 @@ impl Event for ReservationExpired {
 pub struct CatalogRequest {
     pub actor: String,
     pub command: CatalogCommand,
-}
-
-impl CatalogRequest {
-    pub const KIND: &'static str = "inventory.catalog";
-    pub const VERSION: u16 = 1;
 }
 
 /// What staff can ask of the catalog.
@@ -201,7 +186,6 @@ pub enum CatalogReply {
     },
 }
 
-impl CatalogReply {
-    pub const KIND: &'static str = "inventory.catalog.reply";
-    pub const VERSION: u16 = 1;
-}
+// Who answers each request, under which kind and version, and with what.
+rpc!(ReserveStock => ReserveStockReply, "inventory", "inventory.reserve", version 1);
+rpc!(CatalogRequest => CatalogReply, "inventory", "inventory.catalog", version 1);

@@ -55,6 +55,23 @@ macro_rules! wire_enum {
     };
 }
 
+/// Makes `$request` a [`Request`] answered by `$context` with `$reply` (kind `<kind>.reply`).
+macro_rules! rpc {
+    ($request:ident => $reply:ident, $context:literal, $kind:literal, version $version:literal) => {
+        impl $crate::Request for $request {
+            const CONTEXT: &'static str = $context;
+            const KIND: &'static str = $kind;
+            const VERSION: u16 = $version;
+            type Reply = $reply;
+        }
+
+        impl $crate::Reply for $reply {
+            const KIND: &'static str = concat!($kind, ".reply");
+            const VERSION: u16 = $version;
+        }
+    };
+}
+
 pub mod delivery;
 pub mod inventory;
 pub mod live;
@@ -78,6 +95,26 @@ pub trait Event: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Routing key on the events exchange, `<context>.<fact>` in the past tense.
     const ROUTING_KEY: &'static str;
     /// Version of the payload shape; bump it when a field changes meaning or goes away.
+    const VERSION: u16;
+}
+
+/// A question one context answers for another over RPC (request/response on the broker). It
+/// names the context that answers, its kind and version, and the type of the answer, so asking
+/// with the wrong answer type, or answering with one, does not compile.
+pub trait Request: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The answering context (its RPC queue).
+    const CONTEXT: &'static str;
+    /// The AMQP `type` of the request, `<context>.<question>`.
+    const KIND: &'static str;
+    /// Version of the request's shape (its answer's shape moves with it).
+    const VERSION: u16;
+    type Reply: Reply;
+}
+
+/// The answer to a [`Request`].
+pub trait Reply: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// `<request kind>.reply`.
+    const KIND: &'static str;
     const VERSION: u16;
 }
 

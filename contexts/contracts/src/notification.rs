@@ -12,11 +12,6 @@ pub struct MessagesRequest {
     pub mark_read: Option<Uuid>,
 }
 
-impl MessagesRequest {
-    pub const KIND: &'static str = "notification.messages";
-    pub const VERSION: u16 = 1;
-}
-
 /// One message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageView {
@@ -38,7 +33,5 @@ pub struct MessagesReply {
     pub messages: Vec<MessageView>,
 }
 
-impl MessagesReply {
-    pub const KIND: &'static str = "notification.messages.reply";
-    pub const VERSION: u16 = 1;
-}
+// Who answers each request, under which kind and version, and with what.
+rpc!(MessagesRequest => MessagesReply, "notification", "notification.messages", version 1);

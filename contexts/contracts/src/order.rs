@@ -238,11 +238,6 @@ pub struct PlaceOrderRequest {
     pub card: CardToken,
 }
 
-impl PlaceOrderRequest {
-    pub const KIND: &'static str = "order.place";
-    pub const VERSION: u16 = 1;
-}
-
 /// Order's answer to [`PlaceOrderRequest`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -269,21 +264,11 @@ pub enum PlaceOrderReply {
     NotYours,
 }
 
-impl PlaceOrderReply {
-    pub const KIND: &'static str = "order.place.reply";
-    pub const VERSION: u16 = 1;
-}
-
 /// RPC `order.cancel`: the customer cancels their order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelOrderRequest {
     pub order_id: Uuid,
     pub customer_id: Uuid,
-}
-
-impl CancelOrderRequest {
-    pub const KIND: &'static str = "order.cancel";
-    pub const VERSION: u16 = 1;
 }
 
 /// Order's answer to [`CancelOrderRequest`].
@@ -296,10 +281,9 @@ pub enum CancelOrderReply {
     TryAgainShortly { reason: String },
 }
 
-impl CancelOrderReply {
-    pub const KIND: &'static str = "order.cancel.reply";
-    pub const VERSION: u16 = 1;
-}
+// Who answers each request, under which kind and version, and with what.
+rpc!(PlaceOrderRequest => PlaceOrderReply, "order", "order.place", version 1);
+rpc!(CancelOrderRequest => CancelOrderReply, "order", "order.cancel", version 1);
 
 #[cfg(test)]
 mod tests {

@@ -55,11 +55,6 @@ pub struct ListPayments {
     pub customer_id: Uuid,
 }
 
-impl ListPayments {
-    pub const KIND: &'static str = "payment.list";
-    pub const VERSION: u16 = 1;
-}
-
 /// One payment as its customer sees it; the card shows only its last four digits.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentSummary {
@@ -82,7 +77,5 @@ pub struct ListPaymentsReply {
     pub payments: Vec<PaymentSummary>,
 }
 
-impl ListPaymentsReply {
-    pub const KIND: &'static str = "payment.list.reply";
-    pub const VERSION: u16 = 1;
-}
+// Who answers each request, under which kind and version, and with what.
+rpc!(ListPayments => ListPaymentsReply, "payment", "payment.list", version 1);

@@ -3,6 +3,7 @@
 
 use crate::domain::{Refused, Status, Step};
 use chrono::{NaiveDate, Utc};
+use contracts::Request as _;
 use contracts::{
     delivery::{
         AdvanceDelivery, AdvanceDeliveryReply, CancelDelivery, CancelDeliveryReply,
@@ -131,7 +132,7 @@ impl Deliveries {
                     delivery_id,
                     at,
                 };
-                stage(&mut tx, order_id, &event).await?;
+                outbox::stage_event(&mut tx, &event, order_id).await?;
             }
             Step::Deliver => {
                 let event = DeliveryDelivered {
@@ -140,7 +141,7 @@ impl Deliveries {
                     delivery_id,
                     at,
                 };
-                stage(&mut tx, order_id, &event).await?;
+                outbox::stage_event(&mut tx, &event, order_id).await?;
             }
         }
         tx.commit().await?;
@@ -212,7 +213,7 @@ async fn announce_cancelled(
         delivery_id,
         at: Utc::now(),
     };
-    stage(tx, order_id, &event).await
+    outbox::stage_event(tx, &event, order_id).await
 }
 
 fn status_of(delivery: &Delivery) -> Status {
@@ -246,20 +247,6 @@ async fn set_status(
         .execute(tx)
         .await?;
     Ok(())
-}
-
-async fn stage<E: Event>(
-    tx: &mut PgConnection,
-    order_id: Uuid,
-    event: &E,
-) -> Result<(), sqlx::Error> {
-    let envelope = Envelope::new(
-        E::ROUTING_KEY,
-        E::VERSION,
-        event,
-        Some(order_id.to_string()),
-    );
-    outbox::stage(tx, &envelope).await
 }
 
 /// Follows orders: learns them when placed, prepares them when paid, stops them when they end.
@@ -314,7 +301,7 @@ impl Handler for FollowOrders {
                         delivery_id: delivery.delivery_id,
                         at: Utc::now(),
                     };
-                    stage(tx, delivery.order_id, &event).await?;
+                    outbox::stage_event(tx, &event, delivery.order_id).await?;
                 }
                 Ok(())
             }
@@ -344,9 +331,7 @@ impl Responder for DeliveryCommands {
             CancelDelivery::KIND => {
                 let request: CancelDelivery = request.decode()?;
                 let reply = self.0.cancel(request.order_id, None).await?;
-                Ok(Envelope::new(
-                    CancelDeliveryReply::KIND,
-                    CancelDeliveryReply::VERSION,
+                Ok(Envelope::reply::<CancelDelivery>(
                     &reply,
                     Some(request.order_id.to_string()),
                 ))
@@ -374,9 +359,7 @@ impl Responder for DeliveryCommands {
                         Err(AdvanceError::Database(error)) => return Err(error.into()),
                     },
                 };
-                Ok(Envelope::new(
-                    AdvanceDeliveryReply::KIND,
-                    AdvanceDeliveryReply::VERSION,
+                Ok(Envelope::reply::<AdvanceDelivery>(
                     &reply,
                     Some(request.order_id.to_string()),
                 ))
@@ -390,12 +373,7 @@ impl Responder for DeliveryCommands {
                         .filter_map(Delivery::scheduled)
                         .collect(),
                 };
-                Ok(Envelope::new(
-                    ListDeliveriesReply::KIND,
-                    ListDeliveriesReply::VERSION,
-                    &reply,
-                    None,
-                ))
+                Ok(Envelope::reply::<ListDeliveries>(&reply, None))
             }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "delivery does not answer {other}"

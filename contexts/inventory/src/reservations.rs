@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use contracts::{
     inventory::{ReservationExpired, ReserveStock, ReserveStockReply},
     order::OrderLine,
-    Event, Localized, Won,
+    Localized, Won,
 };
-use messaging::{outbox, Envelope};
+use messaging::outbox;
 use sqlx::PgConnection;
 use std::time::Duration;
 use uuid::Uuid;
@@ -230,13 +230,7 @@ impl Inventory {
             let event = ReservationExpired {
                 order_id: *order_id,
             };
-            let envelope = Envelope::new(
-                ReservationExpired::ROUTING_KEY,
-                ReservationExpired::VERSION,
-                &event,
-                Some(order_id.to_string()),
-            );
-            outbox::stage(&mut tx, &envelope).await?;
+            outbox::stage_event(&mut tx, &event, order_id).await?;
         }
         tx.commit().await?;
         Ok(due.len())

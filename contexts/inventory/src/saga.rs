@@ -2,8 +2,9 @@
 //! payment and order facts arrive, and expiring reservations nobody paid for.
 
 use crate::{reservation::Fact, Inventory};
+use contracts::Request as _;
 use contracts::{
-    inventory::{CatalogReply, CatalogRequest, ReserveStock, ReserveStockReply},
+    inventory::{CatalogRequest, ReserveStock},
     order::{OrderAbandoned, OrderCancelled, OrderRejected},
     payment::PaymentApproved,
     Event,
@@ -32,19 +33,12 @@ impl Responder for ReserveResponder {
                     .inventory
                     .catalog(&request.command, &request.actor)
                     .await?;
-                Ok(Envelope::new(
-                    CatalogReply::KIND,
-                    CatalogReply::VERSION,
-                    &reply,
-                    None,
-                ))
+                Ok(Envelope::reply::<CatalogRequest>(&reply, None))
             }
             ReserveStock::KIND => {
                 let request: ReserveStock = request.decode()?;
                 let reply = self.inventory.reserve(&request, self.hold_for).await?;
-                Ok(Envelope::new(
-                    ReserveStockReply::KIND,
-                    ReserveStockReply::VERSION,
+                Ok(Envelope::reply::<ReserveStock>(
                     &reply,
                     Some(request.order_id.to_string()),
                 ))

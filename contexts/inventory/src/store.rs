@@ -2,8 +2,8 @@
 //! one transaction so a product change and its `ProductChanged` event never part ways.
 
 use crate::domain::{NewProduct, Restock};
-use contracts::{inventory::ProductChanged, Event, Localized, Won};
-use messaging::{outbox, Envelope};
+use contracts::{inventory::ProductChanged, Localized, Won};
+use messaging::outbox;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -251,12 +251,5 @@ pub(crate) async fn record_order_movement(
 
 /// Stages the product's new facts in the outbox.
 pub(crate) async fn publish(tx: &mut PgConnection, product: &Product) -> Result<(), sqlx::Error> {
-    let event = product.changed();
-    let envelope = Envelope::new(
-        ProductChanged::ROUTING_KEY,
-        ProductChanged::VERSION,
-        &event,
-        Some(product.id.to_string()),
-    );
-    outbox::stage(tx, &envelope).await
+    outbox::stage_event(tx, &product.changed(), product.id).await
 }

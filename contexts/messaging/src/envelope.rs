@@ -74,6 +74,27 @@ impl Envelope {
         }
     }
 
+    /// An event, under its routing key and version.
+    pub fn event<E: contracts::Event>(event: &E, correlation_id: Option<String>) -> Self {
+        Self::new(E::ROUTING_KEY, E::VERSION, event, correlation_id)
+    }
+
+    /// A request, under its kind and version.
+    pub fn request<R: contracts::Request>(request: &R, correlation_id: Option<String>) -> Self {
+        Self::new(R::KIND, R::VERSION, request, correlation_id)
+    }
+
+    /// The answer to a request of type `R`: only `R::Reply` compiles.
+    pub fn reply<R: contracts::Request>(reply: &R::Reply, correlation_id: Option<String>) -> Self {
+        use contracts::Reply;
+        Self::new(
+            <R::Reply as Reply>::KIND,
+            <R::Reply as Reply>::VERSION,
+            reply,
+            correlation_id,
+        )
+    }
+
     /// Reads the body as `T`, naming the contract it failed to match.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, EnvelopeError> {
         serde_json::from_slice(&self.body).map_err(|e| EnvelopeError::BadBody {

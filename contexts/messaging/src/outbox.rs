@@ -24,6 +24,20 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// PostgreSQL notification channel that wakes the relay when a transaction staged a message.
 const NOTIFY_CHANNEL: &str = "petal_outbox";
 
+/// Stages `event` (correlated with `correlation_id`, usually the order's id) as part of the
+/// caller's transaction: the one way a context publishes a fact.
+pub async fn stage_event<E: contracts::Event>(
+    tx: &mut PgConnection,
+    event: &E,
+    correlation_id: impl ToString,
+) -> Result<(), sqlx::Error> {
+    stage(
+        tx,
+        &Envelope::event(event, Some(correlation_id.to_string())),
+    )
+    .await
+}
+
 /// Stages `envelope` for publication as part of the caller's transaction.
 ///
 /// Nothing is sent unless the transaction commits, and everything committed is sent.

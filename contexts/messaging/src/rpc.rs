@@ -49,6 +49,14 @@ pub enum RpcError {
     Failed(String, String),
     #[error(transparent)]
     Broker(#[from] BrokerError),
+    #[error("{context} answered {got:?} where {wanted:?} was expected")]
+    Unexpected {
+        context: String,
+        wanted: &'static str,
+        got: String,
+    },
+    #[error("{0}")]
+    Garbled(#[from] crate::envelope::EnvelopeError),
 }
 
 type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<Envelope>>>>;
@@ -70,6 +78,26 @@ impl Client {
         }
     }
 
+    /// Asks `request`'s context and waits at most `deadline` for its typed answer.
+    pub async fn ask<R: contracts::Request>(
+        &self,
+        request: &R,
+        correlation_id: Option<String>,
+        deadline: Duration,
+    ) -> Result<R::Reply, RpcError> {
+        use contracts::Reply;
+        let envelope = Envelope::request(request, correlation_id);
+        let reply = self.call(R::CONTEXT, &envelope, deadline).await?;
+        if reply.kind != <R::Reply as Reply>::KIND {
+            return Err(RpcError::Unexpected {
+                context: R::CONTEXT.to_owned(),
+                wanted: <R::Reply as Reply>::KIND,
+                got: reply.kind,
+            });
+        }
+        Ok(reply.decode()?)
+    }
+
     /// Asks `context` and waits at most `deadline` for its answer: one deadline for the whole
     /// call, connecting, publishing and waiting for the confirm included, so a broker that
     /// blocks (a full disk, a stuck connection) cannot hang the caller.
@@ -81,7 +109,8 @@ impl Client {
         deadline: Duration,
     ) -> Result<Envelope, RpcError> {
         let started = std::time::Instant::now();
-        let answered = tokio::time::timeout(deadline, self.ask(context, request, deadline)).await;
+        let answered =
+            tokio::time::timeout(deadline, self.send_and_wait(context, request, deadline)).await;
         let outcome = match &answered {
             Ok(Ok(_)) => "answered",
             Ok(Err(_)) => "failed",
@@ -105,7 +134,7 @@ impl Client {
         }
     }
 
-    async fn ask(
+    async fn send_and_wait(
         &self,
         context: &str,
         request: &Envelope,

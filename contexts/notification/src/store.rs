@@ -136,11 +136,6 @@ impl Responder for InboxQueries {
                 })
                 .collect(),
         };
-        Ok(Envelope::new(
-            MessagesReply::KIND,
-            MessagesReply::VERSION,
-            &reply,
-            None,
-        ))
+        Ok(Envelope::reply::<MessagesRequest>(&reply, None))
     }
 }

@@ -5,7 +5,7 @@
 
 use contracts::inventory::{ReserveStock, ReserveStockReply};
 use failsafe::{backoff, failure_policy, futures::CircuitBreaker, Config, StateMachine};
-use messaging::{rpc, Envelope};
+use messaging::rpc;
 use std::time::Duration;
 
 type Breaker = StateMachine<failure_policy::ConsecutiveFailures<backoff::Constant>, ()>;
@@ -38,8 +38,6 @@ pub enum InventoryUnavailable {
     BreakerOpen,
     #[error(transparent)]
     Rpc(#[from] rpc::RpcError),
-    #[error("inventory answered something unexpected: {0}")]
-    Garbled(String),
 }
 
 #[derive(Clone)]
@@ -71,20 +69,11 @@ impl InventoryClient {
         &self,
         request: &ReserveStock,
     ) -> Result<ReserveStockReply, InventoryUnavailable> {
-        let envelope = Envelope::new(
-            ReserveStock::KIND,
-            ReserveStock::VERSION,
-            request,
-            Some(request.order_id.to_string()),
-        );
         let call = async {
-            let reply = self
+            Ok(self
                 .rpc
-                .call(crate::saga::INVENTORY, &envelope, self.deadline)
-                .await?;
-            reply
-                .decode::<ReserveStockReply>()
-                .map_err(|e| InventoryUnavailable::Garbled(e.to_string()))
+                .ask(request, Some(request.order_id.to_string()), self.deadline)
+                .await?)
         };
         let outcome = match self.breaker.call(call).await {
             Ok(reply) => Ok(reply),

@@ -5,6 +5,7 @@ use crate::{domain::OrderForm, CancelError, Orders, PlaceError, PlaceOrder};
 use contracts::order::{
     CancelOrderReply, CancelOrderRequest, FieldProblem, PlaceOrderReply, PlaceOrderRequest,
 };
+use contracts::Request as _;
 use messaging::{rpc::Responder, Envelope, HandleError};
 
 /// Answers order's commands with an [`Orders`].
@@ -16,12 +17,7 @@ impl Responder for OrderCommands {
             PlaceOrderRequest::KIND => {
                 let command: PlaceOrderRequest = request.decode()?;
                 let reply = place(&self.0, command).await?;
-                Ok(Envelope::new(
-                    PlaceOrderReply::KIND,
-                    PlaceOrderReply::VERSION,
-                    &reply,
-                    None,
-                ))
+                Ok(Envelope::reply::<PlaceOrderRequest>(&reply, None))
             }
             CancelOrderRequest::KIND => {
                 let command: CancelOrderRequest = request.decode()?;
@@ -38,12 +34,7 @@ impl Responder for OrderCommands {
                     }
                     Err(CancelError::Database(error)) => return Err(error.into()),
                 };
-                Ok(Envelope::new(
-                    CancelOrderReply::KIND,
-                    CancelOrderReply::VERSION,
-                    &reply,
-                    None,
-                ))
+                Ok(Envelope::reply::<CancelOrderRequest>(&reply, None))
             }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "order does not answer {other}"

@@ -15,7 +15,7 @@ use contracts::{
     order::{CardToken, OrderCancelled, OrderPlaced, PaymentRequested},
     Localized, Won,
 };
-use messaging::{rpc, Envelope};
+use messaging::{outbox, rpc};
 use sqlx::PgPool;
 use std::time::Duration;
 use uuid::Uuid;
@@ -239,8 +239,8 @@ impl Orders {
             return Ok(true);
         }
         insert_order(&mut tx, event).await?;
-        store::stage(&mut tx, event.order_id, event).await?;
-        store::stage(&mut tx, event.order_id, charge).await?;
+        outbox::stage_event(&mut tx, event, event.order_id).await?;
+        outbox::stage_event(&mut tx, charge, event.order_id).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -271,30 +271,18 @@ impl Orders {
         }
         order.status().cancel().map_err(CancelError::Refused)?;
         let request = CancelDelivery { order_id };
-        let envelope = Envelope::new(
-            CancelDelivery::KIND,
-            CancelDelivery::VERSION,
-            &request,
-            Some(order_id.to_string()),
-        );
         let reply = self
             .rpc
-            .call(crate::saga::DELIVERY, &envelope, DELIVERY_DEADLINE)
+            .ask(&request, Some(order_id.to_string()), DELIVERY_DEADLINE)
             .await
             .map_err(CancelError::TryAgainShortly)?;
-        match reply.decode::<CancelDeliveryReply>() {
-            Ok(CancelDeliveryReply::Cancelled) => {}
-            Ok(CancelDeliveryReply::AlreadyLeft) => {
+        match reply {
+            CancelDeliveryReply::Cancelled => {}
+            CancelDeliveryReply::AlreadyLeft => {
                 return Err(CancelError::Refused(CancelRefused::AlreadyLeft))
             }
-            Ok(CancelDeliveryReply::AlreadyDelivered) => {
+            CancelDeliveryReply::AlreadyDelivered => {
                 return Err(CancelError::Refused(CancelRefused::Delivered))
-            }
-            Err(error) => {
-                return Err(CancelError::TryAgainShortly(rpc::RpcError::Failed(
-                    crate::saga::DELIVERY.into(),
-                    error.to_string(),
-                )))
             }
         }
 

@@ -6,7 +6,7 @@ use contracts::{
     order::{OrderAbandoned, OrderPlaced},
     Event,
 };
-use messaging::{outbox, Envelope};
+use messaging::outbox;
 use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -121,7 +121,7 @@ pub(crate) async fn change_status<E: Event>(
     event: &E,
 ) -> Result<(), sqlx::Error> {
     record_status(tx, order, next, note).await?;
-    stage(tx, order.id, event).await
+    outbox::stage_event(tx, event, order.id).await
 }
 
 /// Moves an order to `next` and records it in its history.
@@ -142,20 +142,6 @@ pub(crate) async fn record_status(
     .execute(&mut *tx)
     .await?;
     record_history(tx, order.id, next, note).await
-}
-
-pub(crate) async fn stage<E: Event>(
-    tx: &mut PgConnection,
-    order_id: Uuid,
-    event: &E,
-) -> Result<(), sqlx::Error> {
-    let envelope = Envelope::new(
-        E::ROUTING_KEY,
-        E::VERSION,
-        event,
-        Some(order_id.to_string()),
-    );
-    outbox::stage(tx, &envelope).await
 }
 
 /// Serializes everything that decides whether `order_id` is stored or abandoned, for the rest
@@ -207,7 +193,7 @@ pub(crate) async fn abandon(
     .rows_affected()
         == 1;
     if abandoned {
-        stage(tx, order_id, &OrderAbandoned { order_id }).await?;
+        outbox::stage_event(tx, &OrderAbandoned { order_id }, order_id).await?;
     }
     Ok(abandoned)
 }

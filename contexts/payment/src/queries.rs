@@ -1,6 +1,7 @@
 //! What a customer may read of their payments (RPC `payment.list`): amount, the card's last four
 //! digits, whether it was declined and why, and what was refunded.
 
+use contracts::Request as _;
 use contracts::{
     payment::{ListPayments, ListPaymentsReply, PaymentSummary},
     Won,
@@ -67,11 +68,6 @@ impl Responder for PaymentQueries {
         let reply = ListPaymentsReply {
             payments: self.list(request.customer_id).await?,
         };
-        Ok(Envelope::new(
-            ListPaymentsReply::KIND,
-            ListPaymentsReply::VERSION,
-            &reply,
-            None,
-        ))
+        Ok(Envelope::reply::<ListPayments>(&reply, None))
     }
 }

@@ -131,7 +131,7 @@ impl<P: PaymentProvider> Payments<P> {
                         amount: order.total,
                         last4: order.card.last4.clone(),
                     };
-                    stage(tx, order.order_id, &event).await?;
+                    outbox::stage_event(tx, &event, order.order_id).await?;
                 }
                 ChargeOutcome::Declined { reason } => {
                     set_status(tx, order.order_id, Status::Declined, None, Some(&reason)).await?;
@@ -141,7 +141,7 @@ impl<P: PaymentProvider> Payments<P> {
                         payment_id: row.payment_id,
                         reason,
                     };
-                    stage(tx, order.order_id, &event).await?;
+                    outbox::stage_event(tx, &event, order.order_id).await?;
                 }
             }
         }
@@ -238,7 +238,7 @@ impl<P: PaymentProvider> Payments<P> {
                     payment_id: row.payment_id,
                     reason: NO_ANSWER.into(),
                 };
-                stage(tx, order_id, &event).await?;
+                outbox::stage_event(tx, &event, order_id).await?;
             }
         }
         finish(tx).await
@@ -296,7 +296,7 @@ impl<P: PaymentProvider> Payments<P> {
                 payment_id: payment.payment_id,
                 amount,
             };
-            stage(tx, order_id, &event).await?;
+            outbox::stage_event(tx, &event, order_id).await?;
         }
         finish(tx).await
     }
@@ -381,21 +381,6 @@ async fn set_status(
     .bind(reason)
     .execute(tx)
     .await?;
-    Ok(())
-}
-
-async fn stage<E: Event>(
-    tx: &mut PgConnection,
-    order_id: Uuid,
-    event: &E,
-) -> Result<(), HandleError> {
-    let envelope = Envelope::new(
-        E::ROUTING_KEY,
-        E::VERSION,
-        event,
-        Some(order_id.to_string()),
-    );
-    outbox::stage(tx, &envelope).await?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use contracts::order::{
     CancelOrderReply, CancelOrderRequest, PlaceOrderReply, PlaceOrderRequest, WantedLine,
 };
 use contracts::payment::{ListPayments, ListPaymentsReply, PaymentSummary};
-use messaging::{rpc::RpcError, Envelope};
+use messaging::rpc::RpcError;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use uuid::Uuid;
@@ -75,18 +75,16 @@ pub struct PlacedBody {
     status: &'static str,
 }
 
-/// Sends a command to `context` and reads its answer.
-pub(super) async fn ask<Q: Serialize, A: serde::de::DeserializeOwned>(
+/// Asks the context that answers `request`, and reads its typed answer.
+pub(super) async fn ask<R: contracts::Request>(
     state: &ApiState,
-    context: &str,
-    kind: &str,
-    version: u16,
-    request: &Q,
-) -> Result<A, ApiError> {
-    let envelope = Envelope::new(kind, version, request, None);
-    match state.rpc.call(context, &envelope, COMMAND_DEADLINE).await {
-        Ok(reply) => reply.decode().map_err(ApiError::internal),
-        Err(RpcError::Broker(error)) => Err(ApiError::internal(error)),
+    request: &R,
+) -> Result<R::Reply, ApiError> {
+    match state.rpc.ask(request, None, COMMAND_DEADLINE).await {
+        Ok(reply) => Ok(reply),
+        Err(error @ (RpcError::Broker(_) | RpcError::Garbled(_) | RpcError::Unexpected { .. })) => {
+            Err(ApiError::internal(error))
+        }
         Err(error) => {
             tracing::warn!(%error, "a context did not answer");
             Err(ApiError::unavailable(
@@ -142,14 +140,7 @@ pub async fn place(
         card_message: checkout.card_message,
         card,
     };
-    let reply: PlaceOrderReply = ask(
-        &state,
-        order::saga::CONTEXT,
-        PlaceOrderRequest::KIND,
-        PlaceOrderRequest::VERSION,
-        &request,
-    )
-    .await?;
+    let reply: PlaceOrderReply = ask(&state, &request).await?;
     match reply {
         PlaceOrderReply::Placed { order_id, total } => Ok((
             StatusCode::CREATED,
@@ -225,14 +216,7 @@ pub async fn cancel(
         order_id,
         customer_id: account.id,
     };
-    let reply: CancelOrderReply = ask(
-        &state,
-        order::saga::CONTEXT,
-        CancelOrderRequest::KIND,
-        CancelOrderRequest::VERSION,
-        &request,
-    )
-    .await?;
+    let reply: CancelOrderReply = ask(&state, &request).await?;
     match reply {
         CancelOrderReply::Cancelled => Ok(StatusCode::NO_CONTENT),
         CancelOrderReply::NotFound => Err(ApiError::not_found("order")),
@@ -251,14 +235,7 @@ pub async fn payments(
     let request = ListPayments {
         customer_id: account.id,
     };
-    let reply: ListPaymentsReply = ask(
-        &state,
-        payment::saga::CONTEXT,
-        ListPayments::KIND,
-        ListPayments::VERSION,
-        &request,
-    )
-    .await?;
+    let reply: ListPaymentsReply = ask(&state, &request).await?;
     Ok(Json(reply.payments))
 }
 
@@ -288,12 +265,5 @@ pub(super) async fn inbox(
         customer_id,
         mark_read,
     };
-    ask(
-        state,
-        notification::CONTEXT,
-        MessagesRequest::KIND,
-        MessagesRequest::VERSION,
-        &request,
-    )
-    .await
+    ask(state, &request).await
 }

@@ -124,14 +124,7 @@ async fn fetch(state: &ApiState, slug: &str, revision: i64) -> Result<Photo, Api
             slug: slug.to_owned(),
         },
     };
-    let reply: CatalogReply = ask(
-        state,
-        inventory::saga::CONTEXT,
-        CatalogRequest::KIND,
-        CatalogRequest::VERSION,
-        &request,
-    )
-    .await?;
+    let reply: CatalogReply = ask(state, &request).await?;
     let CatalogReply::Photo {
         content_type,
         data_base64,

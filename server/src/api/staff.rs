@@ -36,14 +36,7 @@ pub async fn advance_delivery(
         step,
         actor: staff.email,
     };
-    let reply: AdvanceDeliveryReply = ask(
-        &state,
-        delivery::CONTEXT,
-        AdvanceDelivery::KIND,
-        AdvanceDelivery::VERSION,
-        &request,
-    )
-    .await?;
+    let reply: AdvanceDeliveryReply = ask(&state, &request).await?;
     match reply {
         AdvanceDeliveryReply::Advanced { status } => Ok(Json(Advanced { order_id, status })),
         AdvanceDeliveryReply::NotFound => Err(ApiError::not_found("delivery")),
@@ -72,14 +65,7 @@ pub async fn deliveries(
         Some(raw) => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
             .map_err(|_| ApiError::field("from", "invalid", "give a date as YYYY-MM-DD"))?,
     };
-    let reply: ListDeliveriesReply = ask(
-        &state,
-        delivery::CONTEXT,
-        ListDeliveries::KIND,
-        ListDeliveries::VERSION,
-        &ListDeliveries { from },
-    )
-    .await?;
+    let reply: ListDeliveriesReply = ask(&state, &ListDeliveries { from }).await?;
     Ok(Json(reply.deliveries))
 }
 
@@ -93,14 +79,7 @@ async fn catalog(
         actor: staff.email,
         command,
     };
-    ask(
-        state,
-        inventory::saga::CONTEXT,
-        CatalogRequest::KIND,
-        CatalogRequest::VERSION,
-        &request,
-    )
-    .await
+    ask(state, &request).await
 }
 
 /// The product a change left behind, or the error that stopped it.

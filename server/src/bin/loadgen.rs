@@ -77,17 +77,8 @@ async fn main() -> anyhow::Result<()> {
                 request_id: None,
             },
         };
-        let request = Envelope::new(
-            CatalogRequest::KIND,
-            CatalogRequest::VERSION,
-            &restock,
-            None,
-        );
         // Refused as too much stock when an earlier run already stocked it: fine either way.
-        let _: CatalogReply = client
-            .call("inventory", &request, Duration::from_secs(5))
-            .await?
-            .decode()?;
+        let _: CatalogReply = client.ask(&restock, None, Duration::from_secs(5)).await?;
     }
 
     // Watch delivery.preparing on a queue of our own.
@@ -184,22 +175,11 @@ async fn main() -> anyhow::Result<()> {
                 .lock()
                 .unwrap()
                 .insert(request.order_id, Instant::now());
-            let envelope = Envelope::new(
-                PlaceOrderRequest::KIND,
-                PlaceOrderRequest::VERSION,
-                &request,
-                None,
-            );
             let mut attempt = 0;
             let reply = loop {
-                let reply = client
-                    .call("order", &envelope, Duration::from_secs(10))
-                    .await;
+                let reply = client.ask(&request, None, Duration::from_secs(10)).await;
                 let try_again = match &reply {
-                    Ok(reply) => matches!(
-                        reply.decode::<PlaceOrderReply>(),
-                        Ok(PlaceOrderReply::TryAgainShortly { .. })
-                    ),
+                    Ok(reply) => matches!(reply, PlaceOrderReply::TryAgainShortly { .. }),
                     Err(_) => true,
                 };
                 if !try_again || attempt >= retries {
@@ -209,8 +189,8 @@ async fn main() -> anyhow::Result<()> {
                 tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
             };
             let outcome = match reply {
-                Ok(reply) => match reply.decode::<PlaceOrderReply>() {
-                    Ok(PlaceOrderReply::Placed { .. }) => {
+                Ok(reply) => match reply {
+                    PlaceOrderReply::Placed { .. } => {
                         if draw() < cancel_share {
                             started.lock().unwrap().remove(&request.order_id);
                             tokio::time::sleep(Duration::from_secs_f64(2.0 * draw())).await;
@@ -218,40 +198,26 @@ async fn main() -> anyhow::Result<()> {
                                 order_id: request.order_id,
                                 customer_id: request.customer_id,
                             };
-                            let envelope = Envelope::new(
-                                contracts::order::CancelOrderRequest::KIND,
-                                contracts::order::CancelOrderRequest::VERSION,
-                                &cancel,
-                                None,
-                            );
-                            let said = match client
-                                .call("order", &envelope, Duration::from_secs(10))
-                                .await
-                            {
-                                Ok(reply) => {
-                                    match reply.decode::<contracts::order::CancelOrderReply>() {
-                                        Ok(reply) => format!("{reply:?}")
-                                            .split([' ', '{'])
-                                            .next()
-                                            .unwrap_or("?")
-                                            .to_owned(),
-                                        Err(_) => "garbled reply".into(),
-                                    }
-                                }
-                                Err(error) => error.to_string(),
-                            };
+                            let said =
+                                match client.ask(&cancel, None, Duration::from_secs(10)).await {
+                                    Ok(reply) => format!("{reply:?}")
+                                        .split([' ', '{'])
+                                        .next()
+                                        .unwrap_or("?")
+                                        .to_owned(),
+                                    Err(error) => error.to_string(),
+                                };
                             *cancels.lock().unwrap().entry(said).or_default() += 1;
                         }
                         None
                     }
-                    Ok(other) => Some(
+                    other => Some(
                         format!("{other:?}")
                             .split([' ', '{'])
                             .next()
                             .unwrap_or("?")
                             .to_owned(),
                     ),
-                    Err(_) => Some("garbled reply".to_owned()),
                 },
                 Err(error) => Some(error.to_string()),
             };

@@ -974,19 +974,13 @@ async fn a_slow_card_processor_holds_no_database_connection_while_it_thinks() {
 
     // Payment still answers its customers meanwhile: its pool is not held by the charges.
     let rpc = messaging::rpc::Client::new(shop.broker(), shop.topology());
-    let request = messaging::Envelope::new(
-        contracts::payment::ListPayments::KIND,
-        contracts::payment::ListPayments::VERSION,
-        &contracts::payment::ListPayments {
-            customer_id: customer,
-        },
-        None,
-    );
-    let reply = rpc
-        .call(payment::saga::CONTEXT, &request, Duration::from_secs(2))
+    let request = contracts::payment::ListPayments {
+        customer_id: customer,
+    };
+    let listed = rpc
+        .ask(&request, None, Duration::from_secs(2))
         .await
         .expect("payment answers while charges are in flight");
-    let listed: contracts::payment::ListPaymentsReply = reply.decode().unwrap();
     assert_eq!(listed.payments.len(), 6);
     eventually("every order is paid", || async {
         let charged: i64 =
