@@ -72,6 +72,7 @@ macro_rules! rpc {
     };
 }
 
+pub mod catalogue;
 pub mod delivery;
 pub mod inventory;
 pub mod live;
