@@ -22,6 +22,8 @@ done
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
+say "no two sibling modules use each other (scripts/check-cycles.py)"
+python3 "$ROOT/scripts/check-cycles.py"
 say "cargo deny: licenses, bans and sources of every dependency (deny.toml)"
 # Advisories need the RustSec database on github.com, which this machine cannot reach.
 cargo deny --all-features check bans licenses sources

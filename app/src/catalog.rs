@@ -39,7 +39,7 @@ impl Flower {
     }
 
     /// The availability as a CSS class: `in-stock`, `few-left` or `sold-out` (the words are in
-    /// `checkout::availability_text`).
+    /// `availability_text`).
     pub fn availability_class(&self) -> &'static str {
         match self.available {
             n if n <= 0 => "sold-out",
@@ -185,7 +185,7 @@ fn FlowerCard(flower: Flower, hidden: impl Fn() -> bool + Send + Sync + 'static)
     let available = flower.available;
     let href = format!("/flower/{}", flower.slug);
     let f = flower.clone();
-    let name = move || crate::checkout::flower_name(&f, lang.get());
+    let name = move || flower_name(&f, lang.get());
     let f = flower.clone();
     let other_name = move || match lang.get() {
         Lang::Ko => f.name_en.clone(),
@@ -207,10 +207,30 @@ fn FlowerCard(flower: Flower, hidden: impl Fn() -> bool + Send + Sync + 'static)
                 <p class="flower-description">{description}</p>
                 <p class="flower-price">{flower.price()}</p>
                 <p class=format!("availability {availability_class}")>
-                    {move || crate::checkout::availability_text(available, lang.get())}
+                    {move || availability_text(available, lang.get())}
                 </p>
             </div>
         </li>
+    }
+}
+
+/// A flower's name in `lang`.
+pub fn flower_name(flower: &Flower, lang: Lang) -> String {
+    match lang {
+        Lang::Ko => flower.name_ko.clone(),
+        Lang::En => flower.name_en.clone(),
+    }
+}
+
+/// How much of a flower is left, in words.
+pub fn availability_text(available: i32, lang: Lang) -> String {
+    match (available, lang) {
+        (n, Lang::Ko) if n <= 0 => "품절".into(),
+        (n, Lang::En) if n <= 0 => "Sold out".into(),
+        (n, Lang::Ko) if n <= FEW_LEFT => format!("{n}개 남음"),
+        (n, Lang::En) if n <= FEW_LEFT => format!("Only {n} left"),
+        (n, Lang::Ko) => format!("재고 {n}개"),
+        (n, Lang::En) => format!("{n} in stock"),
     }
 }
 
@@ -244,7 +264,7 @@ mod tests {
         assert_eq!(rose(12).availability_class(), "in-stock");
         assert_eq!(rose(2).availability_class(), "few-left");
         assert_eq!(rose(0).availability_class(), "sold-out");
-        use crate::{checkout::availability_text, i18n::Lang};
+        use crate::i18n::Lang;
         assert_eq!(availability_text(2, Lang::Ko), "2개 남음");
         assert_eq!(availability_text(2, Lang::En), "Only 2 left");
         assert_eq!(availability_text(0, Lang::En), "Sold out");

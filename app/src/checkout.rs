@@ -4,7 +4,7 @@
 //! one order (the form carries one order id from the moment it opens).
 
 use crate::{
-    catalog::{catalog, Flower},
+    catalog::{availability_text, catalog, flower_name, Flower},
     client::{self, Failure},
     i18n::{tr, use_lang, Lang},
     problems::FieldError,
@@ -110,24 +110,6 @@ pub fn FlowerPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-pub fn flower_name(flower: &Flower, lang: Lang) -> String {
-    match lang {
-        Lang::Ko => flower.name_ko.clone(),
-        Lang::En => flower.name_en.clone(),
-    }
-}
-
-pub fn availability_text(available: i32, lang: Lang) -> String {
-    match (available, lang) {
-        (n, Lang::Ko) if n <= 0 => "품절".into(),
-        (n, Lang::En) if n <= 0 => "Sold out".into(),
-        (n, Lang::Ko) if n <= crate::catalog::FEW_LEFT => format!("{n}개 남음"),
-        (n, Lang::En) if n <= crate::catalog::FEW_LEFT => format!("Only {n} left"),
-        (n, Lang::Ko) => format!("재고 {n}개"),
-        (n, Lang::En) => format!("{n} in stock"),
     }
 }
 

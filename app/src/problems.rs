@@ -89,9 +89,35 @@ pub fn FieldError(failure: RwSignal<Option<Failure>>, field: &'static str) -> im
     }
 }
 
+/// What went wrong, for the part of the form that is not one field, in the page's language.
+pub fn general_failure(failure: &Failure, lang: Lang) -> String {
+    match (failure.status, lang) {
+        (429, Lang::Ko) => match failure.retry_after {
+            Some(seconds) => format!("시도가 너무 많았어요. {seconds}초 뒤에 다시 해 주세요."),
+            None => "시도가 너무 많았어요. 잠시 후 다시 해 주세요.".to_owned(),
+        },
+        (401, Lang::Ko) => "로그인이 끝났어요. 다시 로그인해 주세요.".to_owned(),
+        (_, Lang::Ko) => "잠시 후 다시 시도해 주세요.".to_owned(),
+        (_, Lang::En) => failure.message.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_many_attempts_read_in_korean_with_the_wait() {
+        let failure = Failure {
+            status: 429,
+            error: "too_many_requests".into(),
+            message: "too many attempts; try again in 42 seconds".into(),
+            retry_after: Some(42),
+            ..Failure::default()
+        };
+        assert!(general_failure(&failure, Lang::Ko).contains("42초"));
+        assert_eq!(general_failure(&failure, Lang::En), failure.message);
+    }
 
     fn problem(field: &str, code: &str) -> FieldProblem {
         FieldProblem {

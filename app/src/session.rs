@@ -236,7 +236,7 @@ pub fn AccountPage(signing_up: bool) -> impl IntoView {
                 (409, crate::i18n::Lang::Ko) => {
                     "이미 가입된 이메일이에요. 로그인해 주세요.".to_owned()
                 }
-                (_, lang) => crate::account::general_failure(&f, lang),
+                (_, lang) => crate::problems::general_failure(&f, lang),
             };
             view! { <p class="form-error" role="alert">{text}</p> }
         })

@@ -109,7 +109,7 @@ impl Application {
                 Role::Payment => {
                     workers.relay(context, &pool);
                     let processor = payment::FakeProcessor::connect(
-                        &settings.database_url(crate::config::PROCESSOR),
+                        &settings.database_url(crate::roles::PROCESSOR),
                     )
                     .await
                     .context("opening the fake card processor's ledger")?

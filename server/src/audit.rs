@@ -6,7 +6,7 @@
 //! payments or reservations younger than [`SETTLING`], may legitimately be half way through the
 //! saga and are not reported.
 
-use crate::{config::PROCESSOR, Settings};
+use crate::{roles::PROCESSOR, Settings};
 use anyhow::Context;
 use sqlx::{mysql::MySqlPoolOptions, postgres::PgPoolOptions};
 use std::{collections::HashMap, fmt, time::Duration};

@@ -6,8 +6,6 @@
 
 use anyhow::{bail, Context};
 
-/// The database of the fake card processor's ledger (it stands for a service outside the shop).
-pub const PROCESSOR: &str = "processor";
 use std::{fmt, net::SocketAddr};
 
 #[derive(Clone)]

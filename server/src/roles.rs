@@ -3,6 +3,9 @@
 
 use std::{fmt, str::FromStr};
 
+/// The database of the fake card processor's ledger (it stands for a service outside the shop).
+pub const PROCESSOR: &str = "processor";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// The storefront, its API and the view context's projections.
@@ -72,7 +75,7 @@ impl Role {
             Role::Web => &["view", "web"],
             Role::Inventory => &["inventory"],
             Role::Order => &["order"],
-            Role::Payment => &["payment", "processor"],
+            Role::Payment => &["payment", PROCESSOR],
             Role::Delivery => &["delivery"],
             Role::Notification => &["notification"],
         }
@@ -129,7 +132,7 @@ impl FromStr for Role {
 
 #[cfg(test)]
 mod tests {
-    use super::Role;
+    use super::{Role, PROCESSOR};
 
     #[test]
     fn each_role_uses_its_own_contexts_database() {
@@ -137,9 +140,7 @@ mod tests {
             assert_eq!(role.databases()[0], role.context());
         }
         assert!(Role::Web.databases().contains(&crate::web::ACCOUNTS));
-        assert!(Role::Payment
-            .databases()
-            .contains(&crate::config::PROCESSOR));
+        assert!(Role::Payment.databases().contains(&PROCESSOR));
     }
 
     #[test]

@@ -147,7 +147,7 @@ impl Broker {
                 .unwrap_or_else(|panic| {
                     Err(format!(
                         "panicked: {}",
-                        crate::consumer::panic_message(panic.as_ref())
+                        crate::handling::panic_message(panic.as_ref())
                     ))
                 });
             status.set_running(false);

@@ -11,9 +11,10 @@
 //!   the message goes back, and RabbitMQ parks it in `<queue>.dead` at the delivery limit.
 //! - A message that can never succeed (unreadable envelope, broken contract) is parked at once.
 
+pub use crate::handling::{is_outage, panic_message, Apply, HandleError};
 use crate::{
-    broker::BrokerError, envelope::amqp_integer, inbox::Applied, Broker, Envelope, EnvelopeError,
-    Topology, WorkerStatus,
+    broker::BrokerError, envelope::amqp_integer, handling::Applied, Broker, Envelope, Topology,
+    WorkerStatus,
 };
 use backon::{BackoffBuilder, ExponentialBuilder};
 use futures_util::FutureExt;
@@ -25,72 +26,9 @@ use lapin::{
     },
     types::FieldTable,
 };
-use std::{future::Future, panic::AssertUnwindSafe, sync::Arc, time::Duration};
+use std::{panic::AssertUnwindSafe, sync::Arc, time::Duration};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
-
-/// How a handler failed, which decides what happens to the message.
-#[derive(Debug, thiserror::Error)]
-pub enum HandleError {
-    /// Something the message needs is away (its database, a connection): kept and tried again
-    /// with backoff until it is back, without counting toward the delivery limit.
-    #[error("waiting for an outage to end: {0:#}")]
-    Unavailable(anyhow::Error),
-    /// Might work later (a fact it depends on not here yet, an unexpected error): retried
-    /// through the queue, and parked at the delivery limit.
-    #[error("will retry: {0:#}")]
-    Retry(anyhow::Error),
-    /// Will never work: parked for an operator at once.
-    #[error("cannot be handled: {0:#}")]
-    Reject(anyhow::Error),
-}
-
-impl From<sqlx::Error> for HandleError {
-    fn from(error: sqlx::Error) -> Self {
-        if is_outage(&error) {
-            Self::Unavailable(error.into())
-        } else {
-            Self::Retry(error.into())
-        }
-    }
-}
-
-/// Whether a database error says the database (or the way to it) is away or overloaded, rather
-/// than that this message's statements are wrong: connections lost or refused, a pool with no
-/// free connection, a server shutting down, a statement or an idle transaction timed out, a
-/// deadlock or serialization conflict to be tried again.
-pub fn is_outage(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
-            // SQLSTATE classes: 08 connection exception, 53 insufficient resources,
-            // 57P0x server shutting down; and single states for timeouts and conflicts.
-            code.starts_with("08")
-                || code.starts_with("53")
-                || code.starts_with("57P")
-                || matches!(&*code, "40001" | "40P01" | "55P03" | "57014" | "25P03")
-        }),
-        _ => false,
-    }
-}
-
-impl From<EnvelopeError> for HandleError {
-    fn from(error: EnvelopeError) -> Self {
-        Self::Reject(error.into())
-    }
-}
-
-/// Applies one message exactly once to a context's database: see [`crate::inbox`].
-pub trait Apply: Send + Sync + 'static {
-    fn apply<'a>(
-        &'a self,
-        envelope: &'a Envelope,
-    ) -> impl Future<Output = Result<Applied, HandleError>> + Send + 'a;
-}
 
 /// Why the consumer loop stopped; the supervisor restarts it.
 #[derive(Debug, thiserror::Error)]
@@ -294,15 +232,6 @@ impl<A: Apply> Consumer<A> {
 
 /// The longest wait between two attempts at a message held through an outage.
 pub const OUTAGE_RETRY_MAX: Duration = Duration::from_secs(5);
-
-/// What a panic said, for the log.
-pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
-}
 
 /// Rejects without requeue: a queue with a dead-letter exchange parks the message, others drop it.
 pub(crate) async fn reject(delivery: &Delivery) -> Result<(), BrokerError> {

@@ -5,16 +5,12 @@
 //! Two databases host contexts: PostgreSQL ([`PgInbox`] with a [`Handler`]) and MariaDB for the
 //! notification context ([`MySqlInbox`] with a [`MySqlHandler`]).
 
-use crate::{consumer::Apply, Envelope, HandleError};
+use crate::{
+    handling::{Applied, Apply},
+    Envelope, HandleError,
+};
 use sqlx::{MySqlConnection, MySqlPool, PgConnection, PgPool};
 use std::future::Future;
-
-/// Outcome of applying one message, for logs and tests.
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
-pub enum Applied {
-    Applied,
-    Duplicate,
-}
 
 /// What a PostgreSQL context does with one message, inside the transaction that also records
 /// it in the inbox. It must not ack, publish directly or commit; staging outgoing messages in

@@ -3,13 +3,14 @@
 //! quorum queues, the transactional [`outbox`] and its confirmed relay, and the [`consumer`] loop
 //! that acks only after its inbox transaction commits.
 //!
-//! Start with [`outbox::stage`] (how a context publishes) and [`consumer::Consumer`] (how one
+//! Start with [`outbox::stage_event`] (how a context publishes) and [`consumer::Consumer`] (how one
 //! listens); [`rpc`] is the request/response path for the few questions that need an answer now;
 //! [`live`] carries transient nudges to open pages.
 
 mod broker;
 pub mod consumer;
 mod envelope;
+mod handling;
 mod health;
 pub mod inbox;
 pub mod live;
@@ -21,8 +22,9 @@ mod topology;
 pub use broker::{Broker, BrokerError};
 pub use consumer::{Apply, Consumer, HandleError};
 pub use envelope::{Envelope, EnvelopeError};
+pub use handling::Applied;
 pub use health::WorkerStatus;
-pub use inbox::{Applied, Handler, MySqlHandler, MySqlInbox, PgInbox};
+pub use inbox::{Handler, MySqlHandler, MySqlInbox, PgInbox};
 pub use topology::Topology;
 
 /// A uniform draw in `0..1` from a random UUID's bits, for the fault switches of tests and

@@ -7,15 +7,14 @@
 //! nudge says (its routing key and JSON body) is up to the caller; this module knows no flowers.
 
 use crate::{
-    consumer::Apply, inbox::Applied, Broker, BrokerError, Envelope, HandleError, Topology,
+    handling::{Applied, Apply},
+    Broker, BrokerError, Envelope, HandleError, Topology,
 };
 use futures_util::StreamExt;
 use lapin::{
-    options::{
-        BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueDeclareOptions,
-    },
+    options::{BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions},
     types::{FieldTable, ShortString},
-    BasicProperties, Channel, ExchangeKind,
+    BasicProperties, Channel,
 };
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -106,22 +105,6 @@ impl<A: Apply> Apply for Nudging<A> {
     }
 }
 
-/// Declares the live exchange (a topic exchange; nothing on it is kept).
-pub(crate) async fn declare(channel: &Channel, topology: &Topology) -> Result<(), BrokerError> {
-    channel
-        .exchange_declare(
-            topology.live_exchange().into(),
-            ExchangeKind::Topic,
-            ExchangeDeclareOptions {
-                durable: true,
-                ..ExchangeDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .map_err(BrokerError::amqp("exchange.declare"))
-}
-
 /// Listens to every nudge on a queue of this process's own (exclusive, gone with the
 /// connection) and hands each routing key and body to `deliver`, until `shutdown`.
 pub async fn listen(
@@ -131,7 +114,7 @@ pub async fn listen(
     deliver: impl Fn(&str, serde_json::Value),
 ) -> Result<(), BrokerError> {
     let channel = broker.channel().await?;
-    declare(&channel, topology).await?;
+    topology.declare_live_exchange(&channel).await?;
     let queue = crate::topology::declare_bound_queue(
         &channel,
         "",

@@ -51,6 +51,22 @@ impl Topology {
         format!("{}.live", self.prefix)
     }
 
+    /// Declares the live exchange (a topic exchange; nothing on it is kept).
+    pub(crate) async fn declare_live_exchange(&self, channel: &Channel) -> Result<(), BrokerError> {
+        channel
+            .exchange_declare(
+                self.live_exchange().into(),
+                ExchangeKind::Topic,
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..ExchangeDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(BrokerError::amqp("exchange.declare"))
+    }
+
     /// The direct exchange that routes rejected messages to their parking queue.
     pub fn dead_exchange(&self) -> String {
         format!("{}.dead", self.prefix)
@@ -96,7 +112,7 @@ impl Topology {
             )
             .await
             .map_err(BrokerError::amqp("exchange.declare"))?;
-        crate::live::declare(channel, self).await?;
+        self.declare_live_exchange(channel).await?;
         channel
             .exchange_declare(
                 self.dead_exchange().into(),
