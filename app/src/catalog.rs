@@ -214,6 +214,11 @@ fn FlowerCard(flower: Flower, hidden: impl Fn() -> bool + Send + Sync + 'static)
     }
 }
 
+/// The flower called `slug` in the catalog.
+pub fn find(flowers: Vec<Flower>, slug: &str) -> Option<Flower> {
+    flowers.into_iter().find(|f| f.slug == slug)
+}
+
 /// A flower's name in `lang`.
 pub fn flower_name(flower: &Flower, lang: Lang) -> String {
     match lang {

@@ -1,10 +1,10 @@
-//! A flower's own page and the checkout: quantity, recipient, address, delivery date (a
+//! The checkout: quantity, recipient, address, delivery date (a
 //! calendar that knows the same-day cut-off) and window, card message with a counter, and the
 //! test card. Errors appear next to their field; what was typed stays; sending twice places
 //! one order (the form carries one order id from the moment it opens).
 
 use crate::{
-    catalog::{availability_text, catalog, flower_name, Flower},
+    catalog::{availability_text, catalog, find, flower_name},
     client::{self, Failure},
     i18n::{tr, use_lang, Lang},
     problems::FieldError,
@@ -13,12 +13,12 @@ use crate::{
 use chrono::NaiveDate;
 use contracts::{
     order::{TimeWindow, WantedLine},
-    rules::{MAX_CARD_MESSAGE, MAX_QUANTITY},
+    rules::MAX_CARD_MESSAGE,
 };
 use leptos::server_fn::codec::GetUrl;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// The days an order may be delivered on, as the order context's rules say right now.
@@ -45,73 +45,6 @@ pub async fn delivery_calendar() -> Result<DeliveryDays, ServerFnError> {
 /// The hour (Seoul) after which same-day orders close, provided by the server.
 #[derive(Clone, Copy, Debug)]
 pub struct SameDayCutoff(pub u32);
-
-fn find(flowers: Vec<Flower>, slug: &str) -> Option<Flower> {
-    flowers.into_iter().find(|f| f.slug == slug)
-}
-
-/// `/flower/:slug`: a flower with its description, price and availability.
-#[component]
-pub fn FlowerPage() -> impl IntoView {
-    let params = use_params_map();
-    let lang = use_lang();
-    let flowers = Resource::new(|| (), |_| catalog());
-    let live = crate::live::use_live();
-    Effect::new(move |seen: Option<u64>| {
-        let now = live.products.get();
-        if seen.is_some_and(|seen| seen != now) {
-            flowers.refetch();
-        }
-        now
-    });
-    let quantity = RwSignal::new(1u32);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
-            {move || Suspend::new(async move {
-                let slug = params.read().get("slug").unwrap_or_default();
-                match flowers.await.ok().and_then(|list| find(list, &slug)) {
-                    None => view! { <crate::NotFound /> }.into_any(),
-                    Some(flower) => {
-                        let class = flower.availability_class();
-                        let available = flower.available.max(0) as u32;
-                        // One can order what is in stock, up to the shop's cap per flower.
-                        let most = available.min(MAX_QUANTITY as u32);
-                        let f1 = flower.clone();
-                        let name = move || flower_name(&f1, lang.get());
-                        let f2 = flower.clone();
-                        let description = move || match lang.get() { Lang::Ko => f2.description_ko.clone(), Lang::En => f2.description_en.clone() };
-                        let f3 = flower.clone();
-                        let availability = move || availability_text(f3.available, lang.get());
-                        let slug = flower.slug.clone();
-                        let order_href = move || format!("/checkout?flower={slug}&quantity={}", quantity.get());
-                        view! {
-                            <Title text=name() />
-                            <article class="flower-page">
-                                <img src=flower.picture.clone() alt="" width="360" height="360" />
-                                <div>
-                                    <h1>{name}</h1>
-                                    <p class="flower-description">{description}</p>
-                                    <p class="flower-price">{flower.price()}</p>
-                                    <p class=format!("availability {class}")>{availability}</p>
-                                    {(available > 0).then(|| view! {
-                                        <div class="field quantity">
-                                            <label for="quantity">{tr("수량", "Quantity")}</label>
-                                            <input id="quantity" type="number" min="1" max=most.to_string()
-                                                prop:value=move || quantity.get().to_string()
-                                                on:input=move |ev| quantity.set(event_target_value(&ev).parse().unwrap_or(1).clamp(1, most)) />
-                                        </div>
-                                        <a class="button primary" href=order_href>{tr("주문하기", "Order")}</a>
-                                    })}
-                                    <p><a href="/">{tr("← 다른 꽃 보기", "← More flowers")}</a></p>
-                                </div>
-                            </article>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
-    }
-}
 
 #[derive(Serialize)]
 struct CheckoutBody {

@@ -15,6 +15,7 @@ pub mod account;
 pub mod catalog;
 pub mod checkout;
 pub mod client;
+pub mod flower;
 pub mod i18n;
 pub mod live;
 pub mod orders;
@@ -92,7 +93,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=catalog::CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("/flower/:slug") view=checkout::FlowerPage ssr=SsrMode::Async />
+                    <Route path=path!("/flower/:slug") view=flower::FlowerPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view={Lazy::<lazy::Checkout>::new()} />
                     <Route path=path!("/signin") view=|| view! { <session::AccountPage signing_up=false /> } />
                     <Route path=path!("/signup") view=|| view! { <session::AccountPage signing_up=true /> } />

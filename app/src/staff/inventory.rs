@@ -1,36 +1,20 @@
-//! The staff's pages (staff accounts only): inventory (stock levels, restock, price, new
-//! flowers, each product's history), the delivery schedule moved along live, and an order's
-//! saga timeline with any parked message and a button to re-drive it.
+//! `/staff/inventory`: stock levels, restock, a new price, a new flower, each product's history.
 
+use super::StaffNav;
 use crate::{
     client::{self, Failure},
-    i18n::{tr, use_lang, Lang},
+    i18n::{tr, use_lang},
     live::use_live,
-    orders::{delivery_words, step_words, window_words, OrderView},
     problems::FieldError,
     session::Guard,
 };
 use contracts::{
-    delivery::ScheduledDelivery,
     inventory::{HistoryEntry, StockLevel},
-    progress::DeliveryStatus,
     Localized,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
-
-/// The staff's navigation, on every staff page.
-#[component]
-fn StaffNav() -> impl IntoView {
-    view! {
-        <nav class="staff-nav" aria-label=tr("직원 메뉴", "Staff menu")>
-            <a href="/staff/inventory">{tr("재고", "Inventory")}</a>
-            <a href="/staff/deliveries">{tr("배달", "Deliveries")}</a>
-        </nav>
-    }
-}
+use serde::Serialize;
 
 /// `/staff/inventory`.
 #[component]
@@ -342,168 +326,5 @@ fn AddFlower(pictures: Vec<String>, changed: RwSignal<u64>) -> impl IntoView {
             </div>
             <button type="submit" class="primary">{tr("추가", "Add")}</button>
         </form>
-    }
-}
-
-/// `/staff/deliveries`: today's and upcoming deliveries by date and window, live.
-#[component]
-pub fn DeliveriesPage() -> impl IntoView {
-    view! {
-        <Title text=crate::i18n::now("배달 관리", "Deliveries") />
-        <Guard staff=true><StaffNav /><Deliveries /></Guard>
-    }
-}
-
-#[derive(Deserialize)]
-struct Advanced {}
-
-#[component]
-fn Deliveries() -> impl IntoView {
-    let lang = use_lang();
-    let live = use_live();
-    let deliveries = LocalResource::new(move || {
-        live.deliveries.track();
-        client::get::<Vec<ScheduledDelivery>>("/api/deliveries")
-    });
-    let failure = RwSignal::new(None::<Failure>);
-    let advance = move |order_id: String, step: &'static str| {
-        leptos::task::spawn_local(async move {
-            let path = format!("/api/deliveries/{order_id}/{step}");
-            if let Err(error) = client::send::<_, Advanced>("POST", &path, &()).await {
-                failure.set(Some(error));
-            }
-        });
-    };
-    view! {
-        <section class="panel wide">
-            <h1>{tr("배달 관리", "Deliveries")}</h1>
-            {move || failure.get().map(|f| view! { <p class="form-error" role="alert">{f.message}</p> })}
-            <Transition fallback=|| view! { <p class="loading">"…"</p> }>
-                {move || deliveries.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => view! { <p>{tr("예정된 배달이 없어요.", "No deliveries scheduled.")}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="deliveries">
-                            {list.into_iter().map(|d| {
-                                let id = d.order_id.to_string();
-                                let (id1, id2) = (id.clone(), id.clone());
-                                let l = lang.get();
-                                view! {
-                                    <li class=format!("delivery status-{}", d.status) data-order=id.clone()>
-                                        <p class="when">{l.date(d.delivery_date)} " · " {window_words(d.window, l)}</p>
-                                        <p class="who">{d.recipient_name.clone()} " · " {d.recipient_phone.clone()}</p>
-                                        <p class="where">{d.address.clone()}</p>
-                                        {d.card_message.clone().map(|m| view! { <p class="card-message">"“" {m} "”"</p> })}
-                                        <p class="status">{delivery_words(d.status, l)}</p>
-                                        {(d.status == DeliveryStatus::Preparing).then(|| view! {
-                                            <button type="button" on:click=move |_| advance(id1.clone(), "dispatch")>{tr("배달 출발", "Send out")}</button>
-                                        })}
-                                        {(d.status == DeliveryStatus::OutForDelivery).then(|| view! {
-                                            <button type="button" on:click=move |_| advance(id2.clone(), "deliver")>{tr("배달 완료", "Mark delivered")}</button>
-                                        })}
-                                        <a href=format!("/staff/orders/{id}")>{tr("주문 기록", "Order timeline")}</a>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
-                })}
-            </Transition>
-        </section>
-    }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct ParkedMessage {
-    context: String,
-    kind: String,
-    at: Option<chrono::DateTime<chrono::Utc>>,
-    body: String,
-}
-
-#[derive(Deserialize)]
-struct Redriven {
-    moved: usize,
-}
-
-/// `/staff/orders/:id`: the saga of one order and anything parked on its way.
-#[component]
-pub fn StaffOrderPage() -> impl IntoView {
-    view! {
-        <Title text=crate::i18n::now("주문 기록", "Order timeline") />
-        <Guard staff=true><StaffNav /><StaffOrder /></Guard>
-    }
-}
-
-#[component]
-fn StaffOrder() -> impl IntoView {
-    let lang = use_lang();
-    let live = use_live();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let redriven = RwSignal::new(None::<usize>);
-    let order = LocalResource::new(move || {
-        live.deliveries.track();
-        let id = id();
-        async move { client::get::<OrderView>(&format!("/api/orders/{id}")).await }
-    });
-    let parked = LocalResource::new(move || {
-        redriven.track();
-        let id = id();
-        async move { client::get::<Vec<ParkedMessage>>(&format!("/api/parked?order_id={id}")).await }
-    });
-    let redrive = move |context: String| {
-        leptos::task::spawn_local(async move {
-            let path = format!("/api/parked/{context}/redrive");
-            if let Ok(done) = client::send::<_, Redriven>("POST", &path, &()).await {
-                redriven.set(Some(done.moved));
-            }
-        });
-    };
-    view! {
-        <section class="panel wide">
-            <h1>{tr("주문 기록", "Order timeline")}</h1>
-            <Transition fallback=|| view! { <p class="loading">"…"</p> }>
-                {move || order.get().map(|result| match result {
-                    Ok(o) => {
-                        let l = lang.get();
-                        view! {
-                            <p>{o.recipient_name.clone()} " · " {o.address.clone()} " · " {contracts::Won(o.total_won).to_string()}</p>
-                            <table class="saga">
-                                <thead><tr><th scope="col">{tr("시각", "Time")}</th><th scope="col">{tr("맥락", "Context")}</th><th scope="col">{tr("사건", "Event")}</th></tr></thead>
-                                <tbody>{o.timeline.iter().map(|s| view! {
-                                    <tr><td><time datetime=s.at.to_rfc3339()>{l.moment(s.at)}</time></td>
-                                        <td>{s.step.context()}</td>
-                                        <td>{step_words(s.step, l)} {s.detail.clone().map(|d| format!(" — {d}"))}</td></tr>
-                                }).collect_view()}</tbody>
-                            </table>
-                        }.into_any()
-                    }
-                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
-                })}
-            </Transition>
-            <h2>{tr("보류된 메시지", "Parked messages")}</h2>
-            {move || redriven.get().map(|n| view! { <p role="status">{match lang.get() {
-                Lang::Ko => format!("메시지 {n}개를 다시 보냈어요."),
-                Lang::En => format!("{n} message(s) sent back to their queue."),
-            }}</p> })}
-            <Transition fallback=|| ()>
-                {move || parked.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => view! { <p>{tr("보류된 메시지가 없어요.", "Nothing is parked for this order.")}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="parked">{list.into_iter().map(|m| {
-                            let context = m.context.clone();
-                            view! {
-                                <li><strong>{m.context.clone()}</strong> " · " {m.kind.clone()} " · "
-                                    {m.at.map(|at| lang.get().moment(at))}
-                                    <pre>{m.body.clone()}</pre>
-                                    <button type="button" on:click=move |_| redrive(context.clone())>{tr("다시 보내기", "Re-drive")}</button></li>
-                            }
-                        }).collect_view()}</ul>
-                    }.into_any(),
-                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
-                })}
-            </Transition>
-        </section>
     }
 }
