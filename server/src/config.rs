@@ -19,7 +19,7 @@ pub struct Settings {
     pub demo_catalog: bool,
     pub reservation_hold: std::time::Duration,
     pub same_day_cutoff_hour: u32,
-    pub ops_host: String,
+    pub ops_host: std::net::IpAddr,
     pub ops_port: Option<u16>,
     pub site_addr: SocketAddr,
     pub site_root: String,
@@ -85,6 +85,10 @@ impl Settings {
                     format!("PETAL_OPS_PORT must be a port number, not {port:?}")
                 })?),
             };
+        let ops_host = get("PETAL_OPS_HOST", "127.0.0.1");
+        let ops_host: std::net::IpAddr = ops_host.parse().with_context(|| {
+            format!("PETAL_OPS_HOST must be an IP address like 0.0.0.0, not {ops_host:?}")
+        })?;
         let site_addr = get("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
         let site_addr: SocketAddr = site_addr.parse().with_context(|| {
             format!("LEPTOS_SITE_ADDR must be host:port like 127.0.0.1:3000, not {site_addr:?}")
@@ -149,7 +153,7 @@ impl Settings {
                 1..=86_400,
             )?),
             same_day_cutoff_hour: number("PETAL_SAME_DAY_CUTOFF_HOUR", "14", 0..=24)? as u32,
-            ops_host: get("PETAL_OPS_HOST", "127.0.0.1"),
+            ops_host,
             ops_port,
             site_addr,
             site_root: get("LEPTOS_SITE_ROOT", "target/site"),
@@ -325,6 +329,7 @@ mod tests {
             ("PETAL_FAULT_LATE_REPLIES", "inventory.reserve"),
             ("PETAL_SECURE_COOKIES", "sometimes"),
             ("PETAL_CLIENT_ADDRESS", "the-first-one"),
+            ("PETAL_OPS_HOST", "ops.internal"),
         ] {
             let error = settings(&[(var, value)]).unwrap_err().to_string();
             assert!(error.contains(var), "{error}");

@@ -17,7 +17,11 @@ use axum::{
 use messaging::{Broker, Topology};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sqlx::PgPool;
-use std::{sync::OnceLock, time::Instant};
+use std::{
+    future::Future,
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
+};
 
 /// Histogram buckets for every `*_seconds` metric: 1 ms to 10 s.
 const SECONDS: [f64; 14] = [
@@ -44,45 +48,71 @@ pub fn handle() -> PrometheusHandle {
         .clone()
 }
 
+/// Whether a circuit breaker refuses calls right now.
+pub type BreakerOpen = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// What `/metrics` reads at each scrape: the process's databases, the outboxes its relays
-/// drain, and the parking queues of its consumers.
+/// drain, the parking queues of its consumers, and its circuit breakers (by callee).
 #[derive(Clone)]
 pub struct Levels {
     pub databases: Vec<(&'static str, db::Pool)>,
     pub outboxes: Vec<(String, PgPool)>,
     pub consumers: Vec<String>,
+    pub breakers: Vec<(&'static str, BreakerOpen)>,
     pub broker: Broker,
     pub topology: Topology,
 }
 
+/// How long one level may take to read; a database or broker that does not answer leaves its
+/// gauge as it was rather than holding the scrape.
+const SAMPLE_WITHIN: Duration = Duration::from_secs(1);
+
+async fn within<T, E: std::fmt::Display>(
+    what: &str,
+    read: impl Future<Output = Result<T, E>>,
+) -> Option<T> {
+    match tokio::time::timeout(SAMPLE_WITHIN, read).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "reading {what} for /metrics");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("reading {what} for /metrics took longer than {SAMPLE_WITHIN:?}");
+            None
+        }
+    }
+}
+
 impl Levels {
     async fn sample(&self) {
+        for (callee, open) in &self.breakers {
+            metrics::gauge!("petal_breaker_open", "callee" => *callee)
+                .set(f64::from(u8::from(open())));
+        }
         for (database, pool) in &self.databases {
             let (open, idle) = pool.usage();
-            let in_use = f64::from(open) - idle as f64;
+            // Read one after the other, so `idle` may briefly exceed what `open` said.
+            let in_use = (f64::from(open) - idle as f64).max(0.0);
             metrics::gauge!("petal_db_connections", "database" => *database, "state" => "in_use")
                 .set(in_use);
             metrics::gauge!("petal_db_connections", "database" => *database, "state" => "idle")
                 .set(idle as f64);
         }
         for (context, pool) in &self.outboxes {
-            match messaging::outbox::backlog(pool).await {
-                Ok((waiting, oldest)) => {
-                    metrics::gauge!("petal_outbox_backlog", "context" => context.clone())
-                        .set(waiting as f64);
-                    metrics::gauge!("petal_outbox_oldest_seconds", "context" => context.clone())
-                        .set(oldest);
-                }
-                Err(error) => tracing::warn!(%error, context, "reading the outbox backlog"),
+            let backlog = messaging::outbox::backlog(pool);
+            if let Some((waiting, oldest)) = within("an outbox backlog", backlog).await {
+                metrics::gauge!("petal_outbox_backlog", "context" => context.clone())
+                    .set(waiting as f64);
+                metrics::gauge!("petal_outbox_oldest_seconds", "context" => context.clone())
+                    .set(oldest);
             }
         }
         for context in &self.consumers {
-            match messaging::parking::count(&self.broker, &self.topology, context).await {
-                Ok(parked) => {
-                    metrics::gauge!("petal_parked_messages", "context" => context.clone())
-                        .set(f64::from(parked));
-                }
-                Err(error) => tracing::warn!(%error, context, "counting parked messages"),
+            let parked = messaging::parking::count(&self.broker, &self.topology, context);
+            if let Some(parked) = within("the parked messages", parked).await {
+                metrics::gauge!("petal_parked_messages", "context" => context.clone())
+                    .set(f64::from(parked));
             }
         }
     }
@@ -113,14 +143,19 @@ async fn scrape(State(levels): State<Levels>) -> impl IntoResponse {
 /// bounded whatever clients send; a path no route matched counts as `unmatched`.
 pub async fn track_http(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    // Any token is a valid method to hyper: only the standard ones become labels.
+    let method = match request.method().as_str() {
+        known @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "CONNECT"
+        | "TRACE") => known,
+        _ => "other",
+    };
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("petal_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+    metrics::counter!("petal_http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("petal_http_request_seconds", "method" => method, "route" => route)
         .record(started.elapsed());

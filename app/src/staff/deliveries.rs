@@ -74,7 +74,7 @@ fn Deliveries() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{crate::problems::general_failure(&failure, lang.get())}</p> }.into_any(),
                 })}
             </Transition>
         </section>

@@ -76,7 +76,7 @@ fn Inventory() -> impl IntoView {
                             <AddFlower pictures changed />
                         }.into_any()
                     }
-                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{crate::problems::general_failure(&failure, lang.get())}</p> }.into_any(),
                 })}
             </Transition>
         </section>

@@ -80,7 +80,7 @@ fn StaffOrder() -> impl IntoView {
                             </table>
                         }.into_any()
                     }
-                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{crate::problems::general_failure(&failure, lang.get())}</p> }.into_any(),
                 })}
             </Transition>
             <h2>{tr("보류된 메시지", "Parked messages")}</h2>
@@ -102,7 +102,7 @@ fn StaffOrder() -> impl IntoView {
                             }
                         }).collect_view()}</ul>
                     }.into_any(),
-                    Err(failure) => view! { <p class="form-error" role="alert">{failure.message}</p> }.into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{crate::problems::general_failure(&failure, lang.get())}</p> }.into_any(),
                 })}
             </Transition>
         </section>

@@ -40,16 +40,33 @@ pub struct Delivery {
 impl Delivery {
     /// The staff's view of it; `None` while delivery only knows the order was cancelled.
     pub fn scheduled(self) -> Option<ScheduledDelivery> {
+        // The schedule lists preparing, out for delivery and delivered only, and delivery
+        // writes the window from the order's typed one: a word outside them is a bug, said
+        // out loud rather than a delivery that silently goes missing from the staff's list.
+        let words = (
+            self.status.parse(),
+            self.time_window.as_deref().map(str::parse).transpose(),
+        );
+        let (status, window) = match words {
+            (Ok(status), Ok(window)) => (status, window?),
+            (status, window) => {
+                tracing::error!(
+                    order_id = %self.order_id,
+                    status = ?status.err(),
+                    window = ?window.err(),
+                    "a delivery holds a word the schedule cannot show"
+                );
+                return None;
+            }
+        };
         Some(ScheduledDelivery {
             order_id: self.order_id,
-            // The schedule lists preparing, out for delivery and delivered only.
-            status: self.status.parse().ok()?,
+            status,
             recipient_name: self.recipient_name?,
             recipient_phone: self.recipient_phone?,
             address: self.address?,
             delivery_date: self.delivery_date?,
-            // Written by delivery itself from the order's typed window, so always one of them.
-            window: self.time_window?.parse().ok()?,
+            window,
             card_message: self.card_message,
             updated_at: self.updated_at,
         })
@@ -331,10 +348,7 @@ impl Responder for DeliveryCommands {
             CancelDelivery::KIND => {
                 let request: CancelDelivery = request.decode()?;
                 let reply = self.0.cancel(request.order_id, None).await?;
-                Ok(Envelope::reply::<CancelDelivery>(
-                    &reply,
-                    Some(request.order_id.to_string()),
-                ))
+                Ok(Envelope::reply::<CancelDelivery>(&reply))
             }
             AdvanceDelivery::KIND => {
                 let request: AdvanceDelivery = request.decode()?;
@@ -359,10 +373,7 @@ impl Responder for DeliveryCommands {
                         Err(AdvanceError::Database(error)) => return Err(error.into()),
                     },
                 };
-                Ok(Envelope::reply::<AdvanceDelivery>(
-                    &reply,
-                    Some(request.order_id.to_string()),
-                ))
+                Ok(Envelope::reply::<AdvanceDelivery>(&reply))
             }
             ListDeliveries::KIND => {
                 let request: ListDeliveries = request.decode()?;
@@ -373,7 +384,7 @@ impl Responder for DeliveryCommands {
                         .filter_map(Delivery::scheduled)
                         .collect(),
                 };
-                Ok(Envelope::reply::<ListDeliveries>(&reply, None))
+                Ok(Envelope::reply::<ListDeliveries>(&reply))
             }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "delivery does not answer {other}"

@@ -33,15 +33,12 @@ impl Responder for ReserveResponder {
                     .inventory
                     .catalog(&request.command, &request.actor)
                     .await?;
-                Ok(Envelope::reply::<CatalogRequest>(&reply, None))
+                Ok(Envelope::reply::<CatalogRequest>(&reply))
             }
             ReserveStock::KIND => {
                 let request: ReserveStock = request.decode()?;
                 let reply = self.inventory.reserve(&request, self.hold_for).await?;
-                Ok(Envelope::reply::<ReserveStock>(
-                    &reply,
-                    Some(request.order_id.to_string()),
-                ))
+                Ok(Envelope::reply::<ReserveStock>(&reply))
             }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "inventory does not answer {other}"

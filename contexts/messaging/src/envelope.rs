@@ -84,14 +84,15 @@ impl Envelope {
         Self::new(R::KIND, R::VERSION, request, correlation_id)
     }
 
-    /// The answer to a request of type `R`: only `R::Reply` compiles.
-    pub fn reply<R: contracts::Request>(reply: &R::Reply, correlation_id: Option<String>) -> Self {
+    /// The answer to a request of type `R`: only `R::Reply` compiles. The RPC server correlates
+    /// it with the request it answers.
+    pub fn reply<R: contracts::Request>(reply: &R::Reply) -> Self {
         use contracts::Reply;
         Self::new(
             <R::Reply as Reply>::KIND,
             <R::Reply as Reply>::VERSION,
             reply,
-            correlation_id,
+            None,
         )
     }
 

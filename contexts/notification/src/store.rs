@@ -136,6 +136,6 @@ impl Responder for InboxQueries {
                 })
                 .collect(),
         };
-        Ok(Envelope::reply::<MessagesRequest>(&reply, None))
+        Ok(Envelope::reply::<MessagesRequest>(&reply))
     }
 }

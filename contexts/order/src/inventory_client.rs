@@ -75,7 +75,7 @@ impl InventoryClient {
                 .ask(request, Some(request.order_id.to_string()), self.deadline)
                 .await?)
         };
-        let outcome = match self.breaker.call(call).await {
+        match self.breaker.call(call).await {
             Ok(reply) => Ok(reply),
             Err(failsafe::Error::Rejected) => {
                 metrics::counter!("petal_breaker_refused_total", "callee" => crate::saga::INVENTORY)
@@ -83,10 +83,6 @@ impl InventoryClient {
                 Err(InventoryUnavailable::BreakerOpen)
             }
             Err(failsafe::Error::Inner(error)) => Err(error),
-        };
-        // 1 while the breaker refuses calls, 0 while it lets them through (closed or probing).
-        metrics::gauge!("petal_breaker_open", "callee" => crate::saga::INVENTORY)
-            .set(f64::from(u8::from(!self.breaker.is_call_permitted())));
-        outcome
+        }
     }
 }

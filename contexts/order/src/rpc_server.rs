@@ -17,7 +17,7 @@ impl Responder for OrderCommands {
             PlaceOrderRequest::KIND => {
                 let command: PlaceOrderRequest = request.decode()?;
                 let reply = place(&self.0, command).await?;
-                Ok(Envelope::reply::<PlaceOrderRequest>(&reply, None))
+                Ok(Envelope::reply::<PlaceOrderRequest>(&reply))
             }
             CancelOrderRequest::KIND => {
                 let command: CancelOrderRequest = request.decode()?;
@@ -34,7 +34,7 @@ impl Responder for OrderCommands {
                     }
                     Err(CancelError::Database(error)) => return Err(error.into()),
                 };
-                Ok(Envelope::reply::<CancelOrderRequest>(&reply, None))
+                Ok(Envelope::reply::<CancelOrderRequest>(&reply))
             }
             other => Err(HandleError::Reject(anyhow::anyhow!(
                 "order does not answer {other}"

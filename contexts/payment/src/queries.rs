@@ -68,6 +68,6 @@ impl Responder for PaymentQueries {
         let reply = ListPaymentsReply {
             payments: self.list(request.customer_id).await?,
         };
-        Ok(Envelope::reply::<ListPayments>(&reply, None))
+        Ok(Envelope::reply::<ListPayments>(&reply))
     }
 }

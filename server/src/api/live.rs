@@ -137,18 +137,32 @@ impl Hub {
     /// out or timed out (the session row is gone), or every session of the account ended (a newer
     /// generation). Sign-out on this instance ends its streams at once; this finds the rest.
     pub async fn recheck(&self, accounts: &PgPool) -> Result<usize, sqlx::Error> {
-        let (sessions, ids): (Vec<String>, Vec<Uuid>) = {
-            let open = self.lock();
-            let sessions = open
-                .values()
-                .flatten()
-                .filter_map(|stream| stream.session.clone())
-                .collect();
-            (sessions, open.keys().copied().collect())
-        };
-        if ids.is_empty() {
+        // What to judge, taken at once: a stream opened while the queries run waits for the
+        // next round instead of being judged on a session nobody asked about.
+        let open: Vec<(Uuid, Option<String>, i32, CancellationToken)> = self
+            .lock()
+            .iter()
+            .flat_map(|(account, streams)| {
+                streams.iter().map(|stream| {
+                    (
+                        *account,
+                        stream.session.clone(),
+                        stream.generation,
+                        stream.end.clone(),
+                    )
+                })
+            })
+            .collect();
+        if open.is_empty() {
             return Ok(0);
         }
+        let sessions: Vec<String> = open.iter().filter_map(|(_, s, _, _)| s.clone()).collect();
+        let ids: Vec<Uuid> = open
+            .iter()
+            .map(|(account, ..)| *account)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let live: HashSet<String> = sqlx::query_scalar(
             "SELECT id FROM tower_sessions.session WHERE id = ANY($1) AND expiry_date > now()",
         )
@@ -165,14 +179,12 @@ impl Hub {
                 .into_iter()
                 .collect();
         let mut ended = 0;
-        for (account, streams) in self.lock().iter() {
-            for stream in streams {
-                let holds = stream.session.as_ref().is_some_and(|id| live.contains(id))
-                    && generations.get(account) == Some(&stream.generation);
-                if !holds && !stream.end.is_cancelled() {
-                    stream.end.cancel();
-                    ended += 1;
-                }
+        for (account, session, generation, end) in open {
+            let holds = session.as_ref().is_some_and(|id| live.contains(id))
+                && generations.get(&account) == Some(&generation);
+            if !holds && !end.is_cancelled() {
+                end.cancel();
+                ended += 1;
             }
         }
         Ok(ended)

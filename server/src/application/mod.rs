@@ -53,6 +53,7 @@ impl Application {
         let mut workers = Workers::new(broker.clone(), topology.clone(), shutdown.clone());
         workers.late_replies = settings.late_replies.clone();
         let mut databases = Vec::new();
+        let mut breakers: Vec<(&'static str, metrics::BreakerOpen)> = Vec::new();
         let mut router = Router::new();
 
         for role in roles {
@@ -103,6 +104,11 @@ impl Application {
                         order::BreakerSettings::default(),
                         settings.same_day_cutoff_hour,
                     );
+                    let inventory = orders.inventory().clone();
+                    breakers.push((
+                        order::saga::INVENTORY,
+                        std::sync::Arc::new(move || !inventory.is_call_permitted()),
+                    ));
                     workers.serve(context, order::OrderCommands(orders));
                 }
                 Role::Payment => {
@@ -194,16 +200,12 @@ impl Application {
         let web = roles.contains(&Role::Web);
         let ops_role = if web { Role::Web } else { roles[0] };
         let port = settings.ops_port.unwrap_or(ops_role.ops_port());
-        let ops_address: SocketAddr = format!("{}:{port}", settings.ops_host)
-            .parse()
-            .context("PETAL_OPS_HOST must be an IP address")?;
+        let ops_address = SocketAddr::new(settings.ops_host, port);
         let ops_listener = bind(ops_address).await?;
         let site = if web {
             Some((
                 bind(settings.site_addr).await?,
-                router
-                    .merge(health::liveness())
-                    .layer(axum::middleware::from_fn(metrics::track_http)),
+                router.merge(health::liveness()),
             ))
         } else {
             None
@@ -214,6 +216,7 @@ impl Application {
             databases: databases.clone(),
             outboxes: std::mem::take(&mut workers.outboxes),
             consumers: std::mem::take(&mut workers.consumers),
+            breakers,
             broker: broker.clone(),
             topology: topology.clone(),
         };
@@ -221,7 +224,10 @@ impl Application {
         let ops = health::routes(readiness.clone()).merge(metrics::routes(levels));
         let https = settings.secure_cookies;
         let site = site.map(|(listener, router)| {
+            // Counted outside the deadlines, so a request they cut short counts (as 503 or
+            // 408); `Router::layer` still runs after routing, so the route's pattern is known.
             let router = edge::serve::deadlines(router)
+                .layer(axum::middleware::from_fn(metrics::track_http))
                 .layer(axum::middleware::from_fn(move |request, next| {
                     edge::secure_headers(https, request, next)
                 }))
