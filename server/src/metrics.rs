@@ -144,9 +144,16 @@ async fn scrape(State(levels): State<Levels>) -> impl IntoResponse {
 pub async fn track_http(request: Request, next: Next) -> Response {
     let started = Instant::now();
     // Any token is a valid method to hyper: only the standard ones become labels.
-    let method = match request.method().as_str() {
-        known @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "CONNECT"
-        | "TRACE") => known,
+    let method: &'static str = match request.method().as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
         _ => "other",
     };
     let route = request

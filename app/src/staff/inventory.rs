@@ -42,6 +42,7 @@ struct NewPrice {
 
 #[component]
 fn Inventory() -> impl IntoView {
+    let lang = use_lang();
     let live = use_live();
     let changed = RwSignal::new(0u64);
     // The last refused change, kept here so it survives the table being drawn again when a

@@ -60,7 +60,20 @@ async fn the_metrics_follow_a_saga_and_show_every_level() {
     })
     .await;
 
+    // Any token is a method to HTTP; made-up ones must not each become a series.
+    let odd = reqwest::Method::from_bytes(b"FLOWERS1").unwrap();
+    reqwest::Client::new()
+        .request(odd, petal.base_url() + "/api/products")
+        .send()
+        .await
+        .unwrap();
+
     let after = scrape(&petal).await;
+    assert!(
+        !after.contains("FLOWERS1"),
+        "a made-up method became a label"
+    );
+    moved(&after, "petal_http_requests_total", &[("method", "other")]);
     // HTTP, by the route's pattern and never the raw path.
     moved(
         &after,
