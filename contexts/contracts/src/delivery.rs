@@ -127,6 +127,6 @@ pub struct ListDeliveriesReply {
 }
 
 // Who answers each request, under which kind and version, and with what.
-rpc!(CancelDelivery => CancelDeliveryReply, crate::subscriptions::DELIVERY.queue, "delivery.cancel", version 1);
-rpc!(AdvanceDelivery => AdvanceDeliveryReply, crate::subscriptions::DELIVERY.queue, "delivery.advance", version 1);
-rpc!(ListDeliveries => ListDeliveriesReply, crate::subscriptions::DELIVERY.queue, "delivery.schedule", version 1);
+rpc!(CancelDelivery => CancelDeliveryReply, "delivery", "delivery.cancel", version 1);
+rpc!(AdvanceDelivery => AdvanceDeliveryReply, "delivery", "delivery.advance", version 1);
+rpc!(ListDeliveries => ListDeliveriesReply, "delivery", "delivery.schedule", version 1);

@@ -187,5 +187,5 @@ pub enum CatalogReply {
 }
 
 // Who answers each request, under which kind and version, and with what.
-rpc!(ReserveStock => ReserveStockReply, crate::subscriptions::INVENTORY.queue, "inventory.reserve", version 1);
-rpc!(CatalogRequest => CatalogReply, crate::subscriptions::INVENTORY.queue, "inventory.catalog", version 1);
+rpc!(ReserveStock => ReserveStockReply, "inventory", "inventory.reserve", version 1);
+rpc!(CatalogRequest => CatalogReply, "inventory", "inventory.catalog", version 1);

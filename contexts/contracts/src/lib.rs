@@ -56,8 +56,10 @@ macro_rules! wire_enum {
 }
 
 /// Makes `$request` a [`Request`] answered by `$context` with `$reply` (kind `<kind>.reply`).
+/// `$context` is the answering context's queue name, written out because `subscriptions` names
+/// these types; `catalogue`'s tests hold the two to each other.
 macro_rules! rpc {
-    ($request:ident => $reply:ident, $context:expr, $kind:literal, version $version:literal) => {
+    ($request:ident => $reply:ident, $context:literal, $kind:literal, version $version:literal) => {
         impl $crate::Request for $request {
             const CONTEXT: &'static str = $context;
             const KIND: &'static str = $kind;

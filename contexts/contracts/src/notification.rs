@@ -34,4 +34,4 @@ pub struct MessagesReply {
 }
 
 // Who answers each request, under which kind and version, and with what.
-rpc!(MessagesRequest => MessagesReply, crate::subscriptions::NOTIFICATION.queue, "notification.messages", version 1);
+rpc!(MessagesRequest => MessagesReply, "notification", "notification.messages", version 1);

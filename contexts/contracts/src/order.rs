@@ -282,8 +282,8 @@ pub enum CancelOrderReply {
 }
 
 // Who answers each request, under which kind and version, and with what.
-rpc!(PlaceOrderRequest => PlaceOrderReply, crate::subscriptions::ORDER.queue, "order.place", version 1);
-rpc!(CancelOrderRequest => CancelOrderReply, crate::subscriptions::ORDER.queue, "order.cancel", version 1);
+rpc!(PlaceOrderRequest => PlaceOrderReply, "order", "order.place", version 1);
+rpc!(CancelOrderRequest => CancelOrderReply, "order", "order.cancel", version 1);
 
 #[cfg(test)]
 mod tests {

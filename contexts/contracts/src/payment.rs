@@ -78,4 +78,4 @@ pub struct ListPaymentsReply {
 }
 
 // Who answers each request, under which kind and version, and with what.
-rpc!(ListPayments => ListPaymentsReply, crate::subscriptions::PAYMENT.queue, "payment.list", version 1);
+rpc!(ListPayments => ListPaymentsReply, "payment", "payment.list", version 1);
