@@ -53,6 +53,21 @@ impl Flower {
     }
 }
 
+/// The catalog for a page, loaded again whenever stock or a price changes while it is open
+/// (the live stream's product nudges), so the page never needs a reload.
+pub fn live_catalog() -> Resource<Result<Vec<Flower>, ServerFnError>> {
+    let flowers = Resource::new(|| (), |_| catalog());
+    let live = crate::live::use_live();
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.products.get();
+        if seen.is_some_and(|seen| seen != now) {
+            flowers.refetch();
+        }
+        now
+    });
+    flowers
+}
+
 /// The whole catalog, from the productInfos read model.
 #[server(prefix = "/fn", endpoint = "catalog", input = GetUrl)]
 pub async fn catalog() -> Result<Vec<Flower>, ServerFnError> {
@@ -89,16 +104,7 @@ mod ssr {
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
-    let flowers = Resource::new(|| (), |_| catalog());
-    // Stock changes while the page is open show without a reload.
-    let live = crate::live::use_live();
-    Effect::new(move |seen: Option<u64>| {
-        let now = live.products.get();
-        if seen.is_some_and(|seen| seen != now) {
-            flowers.refetch();
-        }
-        now
-    });
+    let flowers = live_catalog();
     let (query, set_query) = signal(String::new());
     let normalized = Memo::new(move |_| query.get().trim().to_lowercase());
 

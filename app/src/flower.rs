@@ -2,7 +2,7 @@
 //! it.
 
 use crate::{
-    catalog::{availability_text, catalog, find, flower_name},
+    catalog::{availability_text, find, flower_name, live_catalog},
     i18n::{tr, use_lang, Lang},
 };
 use contracts::rules::MAX_QUANTITY;
@@ -15,15 +15,7 @@ use leptos_router::hooks::use_params_map;
 pub fn FlowerPage() -> impl IntoView {
     let params = use_params_map();
     let lang = use_lang();
-    let flowers = Resource::new(|| (), |_| catalog());
-    let live = crate::live::use_live();
-    Effect::new(move |seen: Option<u64>| {
-        let now = live.products.get();
-        if seen.is_some_and(|seen| seen != now) {
-            flowers.refetch();
-        }
-        now
-    });
+    let flowers = live_catalog();
     let quantity = RwSignal::new(1u32);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
