@@ -141,14 +141,7 @@ async fn the_metrics_follow_a_saga_and_show_every_level() {
         )
         .is_some());
     }
-    for context in [
-        "inventory",
-        "order",
-        "payment",
-        "delivery",
-        "notification",
-        "view",
-    ] {
+    for context in contracts::subscriptions::ALL.iter().map(|s| s.queue) {
         assert_eq!(
             sample(&after, "petal_parked_messages", &[("context", context)]),
             Some(0.0),
