@@ -58,18 +58,20 @@ impl OrderView {
     }
 }
 
-/// A stage in words.
+/// A stage in words: those of the timeline step that reaches it.
 pub fn stage_words(stage: Stage, lang: Lang) -> &'static str {
-    let (ko, en) = match stage {
-        Stage::Placed => ("주문 접수", "Order placed"),
-        Stage::Paid => ("결제 완료", "Paid"),
-        Stage::Preparing => ("꽃 준비 중", "Preparing"),
-        Stage::OutForDelivery => ("배달 중", "Out for delivery"),
-        Stage::Delivered => ("배달 완료", "Delivered"),
-        Stage::Cancelled => ("주문 취소", "Cancelled"),
-        Stage::Declined => ("결제 거절", "Payment declined"),
-    };
-    lang.pick(ko, en)
+    step_words(
+        match stage {
+            Stage::Placed => Step::Placed,
+            Stage::Paid => Step::Paid,
+            Stage::Preparing => Step::Preparing,
+            Stage::OutForDelivery => Step::OutForDelivery,
+            Stage::Delivered => Step::Delivered,
+            Stage::Cancelled => Step::Cancelled,
+            Stage::Declined => Step::PaymentDeclined,
+        },
+        lang,
+    )
 }
 
 /// A timeline step in words.
@@ -90,16 +92,16 @@ pub fn step_words(step: Step, lang: Lang) -> &'static str {
     lang.pick(ko, en)
 }
 
-/// A delivery's status in words (staff's schedule).
+/// A delivery's status in words (staff's schedule): the timeline's words once it has started.
 pub fn delivery_words(status: DeliveryStatus, lang: Lang) -> &'static str {
-    let (ko, en) = match status {
-        DeliveryStatus::NotStarted => ("결제 대기", "Waiting for payment"),
-        DeliveryStatus::Preparing => ("꽃 준비 중", "Preparing"),
-        DeliveryStatus::OutForDelivery => ("배달 중", "Out for delivery"),
-        DeliveryStatus::Delivered => ("배달 완료", "Delivered"),
-        DeliveryStatus::Cancelled => ("배달 취소", "Delivery stopped"),
+    let step = match status {
+        DeliveryStatus::NotStarted => return lang.pick("결제 대기", "Waiting for payment"),
+        DeliveryStatus::Preparing => Step::Preparing,
+        DeliveryStatus::OutForDelivery => Step::OutForDelivery,
+        DeliveryStatus::Delivered => Step::Delivered,
+        DeliveryStatus::Cancelled => Step::DeliveryCancelled,
     };
-    lang.pick(ko, en)
+    step_words(step, lang)
 }
 
 /// A delivery window in words, with the hours the order context keeps (`TimeWindow::hours`).

@@ -83,30 +83,14 @@ impl Move {
     /// Whether moving from `current` (the column's word now) goes forward. A word the view
     /// does not know is behind everything.
     fn is_forward_of(self, current: &str) -> bool {
-        let rank = |parsed: Option<u8>| parsed.map_or(-1, i16::from);
+        /// Ahead of `current` when it ranks higher, or when `current` is no word of `T`.
+        fn ahead<T: std::str::FromStr>(to: u8, current: &str, rank: fn(T) -> u8) -> bool {
+            current.parse::<T>().map_or(true, |now| to > rank(now))
+        }
         match self {
-            Self::Order(to) => {
-                i16::from(to.rank())
-                    > rank(current.parse::<OrderStatus>().ok().map(OrderStatus::rank))
-            }
-            Self::Payment(to) => {
-                i16::from(to.rank())
-                    > rank(
-                        current
-                            .parse::<PaymentStatus>()
-                            .ok()
-                            .map(PaymentStatus::rank),
-                    )
-            }
-            Self::Delivery(to) => {
-                i16::from(to.rank())
-                    > rank(
-                        current
-                            .parse::<DeliveryStatus>()
-                            .ok()
-                            .map(DeliveryStatus::rank),
-                    )
-            }
+            Self::Order(to) => ahead(to.rank(), current, OrderStatus::rank),
+            Self::Payment(to) => ahead(to.rank(), current, PaymentStatus::rank),
+            Self::Delivery(to) => ahead(to.rank(), current, DeliveryStatus::rank),
         }
     }
 }
