@@ -101,7 +101,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/:id") view={Lazy::<lazy::Order>::new()} />
                     <Route path=path!("/messages") view={Lazy::<lazy::Messages>::new()} />
                     <Route path=path!("/account") view={Lazy::<lazy::Account>::new()} />
+                    <Route path=path!("/staff") view={Lazy::<lazy::Today>::new()} />
                     <Route path=path!("/staff/inventory") view={Lazy::<lazy::Inventory>::new()} />
+                    <Route path=path!("/staff/preparation") view={Lazy::<lazy::Preparation>::new()} />
+                    <Route path=path!("/staff/orders") view={Lazy::<lazy::FindOrder>::new()} />
+                    <Route path=path!("/staff/accounts") view={Lazy::<lazy::Team>::new()} />
                     <Route path=path!("/staff/deliveries") view={Lazy::<lazy::Deliveries>::new()} />
                     <Route path=path!("/staff/orders/:id") view={Lazy::<lazy::StaffOrder>::new()} />
                 </Routes>
@@ -141,8 +145,7 @@ fn Header() -> impl IntoView {
                 {move || match auth.0.get() {
                     Some(Some(account)) => view! {
                         {account.staff.then(|| view! {
-                            <a href="/staff/inventory">{tr("재고", "Inventory")}</a>
-                            <a href="/staff/deliveries">{tr("배달", "Deliveries")}</a>
+                            <a href="/staff">{tr("가게 관리", "Shop")}</a>
                         })}
                         <a href="/orders">{tr("내 주문", "My orders")}</a>
                         <a href="/messages" class="messages-link">{tr("알림", "Messages")} {unread_label}</a>
@@ -197,6 +200,10 @@ mod lazy {
         Inventory => crate::staff::InventoryPage,
         Deliveries => crate::staff::DeliveriesPage,
         StaffOrder => crate::staff::StaffOrderPage,
+        Today => crate::staff::TodayPage,
+        Preparation => crate::staff::PreparationPage,
+        FindOrder => crate::staff::FindOrderPage,
+        Team => crate::staff::TeamPage,
         Account => crate::account::AccountSettings,
     }
 }

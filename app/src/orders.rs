@@ -29,6 +29,9 @@ pub struct OrderView {
     pub total_won: i64,
     pub lines: Vec<OrderLine>,
     pub recipient_name: String,
+    /// Digits only; absent for orders the view projected before it kept the phone.
+    #[serde(default)]
+    pub recipient_phone: Option<String>,
     pub address: String,
     pub delivery_date: NaiveDate,
     pub time_window: TimeWindow,
@@ -50,6 +53,14 @@ impl OrderView {
     /// Where the order stands, as the customer would say it.
     pub fn stage(&self) -> Stage {
         Stage::of(self.status, self.delivery_status)
+    }
+
+    /// The short number the customer's messages name (`B1E11036`).
+    pub fn number(&self) -> String {
+        self.order_id
+            .parse()
+            .map(contracts::display::short_number)
+            .unwrap_or_default()
     }
 
     /// Whether the cancel button is offered (the order context has the last word).
@@ -118,7 +129,8 @@ pub fn window_words(window: TimeWindow, lang: Lang) -> String {
     }
 }
 
-fn line_summary(lines: &[OrderLine], lang: Lang) -> String {
+/// What an order holds, in a line: `백합 × 2, 튤립 × 1`.
+pub fn line_summary(lines: &[OrderLine], lang: Lang) -> String {
     lines
         .iter()
         .map(|line| {
@@ -271,9 +283,10 @@ fn OrderDetail() -> impl IntoView {
                         </ol>
                     })}
                     <dl class="order-facts">
+                        <dt>{tr("주문 번호", "Order number")}</dt><dd class="number">{o.number()}</dd>
                         <dt>{tr("꽃", "Flowers")}</dt><dd>{line_summary(&o.lines, lang_now)}</dd>
                         <dt>{tr("금액", "Total")}</dt><dd>{Won(o.total_won).to_string()} " · " {format!("**** {}", o.card_last4)}</dd>
-                        <dt>{tr("받는 분", "Recipient")}</dt><dd>{o.recipient_name.clone()}</dd>
+                        <dt>{tr("받는 분", "Recipient")}</dt><dd>{o.recipient_name.clone()} {o.recipient_phone.as_deref().map(|p| format!("· {}", contracts::display::phone(p)))}</dd>
                         <dt>{tr("주소", "Address")}</dt><dd>{o.address.clone()}</dd>
                         <dt>{tr("배달", "Delivery")}</dt><dd>{lang_now.date(o.delivery_date)} " " {window_words(o.time_window, lang_now)}</dd>
                         {o.card_message.clone().map(|m| view! { <dt>{tr("카드 메시지", "Card message")}</dt><dd class="card-message">{m}</dd> })}

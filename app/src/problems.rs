@@ -13,6 +13,10 @@ use leptos::prelude::*;
 pub fn korean(problem: &FieldProblem) -> String {
     let field = problem.field.split('[').next().unwrap_or_default();
     let text = match (field, problem.code.as_str()) {
+        ("email", "taken") => "이미 쓰이는 이메일이에요. 다른 이메일을 적어 주세요.",
+        ("q", _) => "주문 번호(예: B1E11036), 받는 분 전화번호, 또는 고객 이메일로 찾아 주세요.",
+        ("days", _) => "1일에서 14일 사이로 골라 주세요.",
+        ("day" | "from", _) => "날짜를 2026-11-25처럼 적어 주세요.",
         ("email", "email_taken") => "이미 가입된 이메일이에요. 로그인해 주세요.",
         ("email", _) => "이메일 주소를 확인해 주세요 (예: name@example.com).",
         ("name", _) => "이름을 적어 주세요 (40자 이내).",

@@ -69,7 +69,9 @@ fn StaffOrder() -> impl IntoView {
                     Ok(o) => {
                         let l = lang.get();
                         view! {
-                            <p>{o.recipient_name.clone()} " · " {o.address.clone()} " · " {contracts::Won(o.total_won).to_string()}</p>
+                            <p><span class="number">{"#"}{o.number()}</span> " · " {o.recipient_name.clone()}
+                                {o.recipient_phone.as_deref().map(|p| format!(" · {}", contracts::display::phone(p)))}
+                                " · " {o.address.clone()} " · " {contracts::Won(o.total_won).to_string()}</p>
                             <table class="saga">
                                 <thead><tr><th scope="col">{tr("시각", "Time")}</th><th scope="col">{tr("맥락", "Context")}</th><th scope="col">{tr("사건", "Event")}</th></tr></thead>
                                 <tbody>{o.timeline.iter().map(|s| view! {

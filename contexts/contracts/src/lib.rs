@@ -76,6 +76,8 @@ macro_rules! rpc {
 
 pub mod catalogue;
 pub mod delivery;
+pub mod display;
+pub mod florist;
 pub mod inventory;
 pub mod live;
 mod money;

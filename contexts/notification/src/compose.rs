@@ -42,7 +42,7 @@ pub const TOLD: &[&str] = &[
 ];
 
 fn short(order_id: Uuid) -> String {
-    order_id.simple().to_string()[24..].to_uppercase()
+    contracts::display::short_number(order_id)
 }
 
 fn won(amount: i64) -> String {

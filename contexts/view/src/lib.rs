@@ -3,11 +3,14 @@
 //!
 //! - [`Projector`] consumes events (`contracts::subscriptions::VIEW`) into the read models.
 //! - [`ReadModels`] answers the storefront's queries: productInfos (the catalog with what is
-//!   available) and orderHistories (each customer's orders with a timeline).
+//!   available) and orderHistories (each customer's orders with a timeline), and the
+//!   florist's questions over them ([`OrderQuery`], a day at a glance, what to prepare).
 
+mod florist;
 mod order_histories;
 mod product_infos;
 
+pub use florist::{OrderQuery, FOUND_AT_MOST};
 pub use order_histories::{OrderHistory, TimelineStep};
 pub use product_infos::{ProductInfo, Projector, ReadModels};
 

@@ -32,6 +32,8 @@ pub struct OrderHistory {
     #[sqlx(json)]
     pub lines: Vec<OrderLine>,
     pub recipient_name: String,
+    /// Digits only; `None` for orders projected before the view kept it.
+    pub recipient_phone: Option<String>,
     pub address: String,
     pub delivery_date: NaiveDate,
     #[sqlx(try_from = "String")]
@@ -51,8 +53,8 @@ pub struct TimelineStep {
     pub at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "order_id, customer_id, status, payment_status, delivery_status, total_won, \
-    lines, recipient_name, address, delivery_date, time_window, card_message, card_last4, \
+pub(crate) const COLUMNS: &str = "order_id, customer_id, status, payment_status, delivery_status, total_won, \
+    lines, recipient_name, recipient_phone, address, delivery_date, time_window, card_message, card_last4, \
     placed_at, updated_at";
 
 /// Which of an order's three statuses a fact moves, and to what.
@@ -243,8 +245,8 @@ async fn insert_placed(tx: &mut PgConnection, placed: &OrderPlaced) -> Result<()
     sqlx::query(
         "INSERT INTO order_histories (order_id, customer_id, status, payment_status,
              delivery_status, total_won, lines, recipient_name, address, delivery_date,
-             time_window, card_message, card_last4, placed_at, updated_at)
-         VALUES ($1, $2, $12, $13, $14, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+             time_window, card_message, card_last4, placed_at, updated_at, recipient_phone)
+         VALUES ($1, $2, $12, $13, $14, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $15)
          ON CONFLICT (order_id) DO NOTHING",
     )
     .bind(placed.order_id)
@@ -261,6 +263,7 @@ async fn insert_placed(tx: &mut PgConnection, placed: &OrderPlaced) -> Result<()
     .bind(OrderStatus::Placed.as_str())
     .bind(PaymentStatus::Pending.as_str())
     .bind(DeliveryStatus::NotStarted.as_str())
+    .bind(&placed.recipient.phone)
     .execute(tx)
     .await?;
     Ok(())

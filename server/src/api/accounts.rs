@@ -9,7 +9,7 @@ use argon2::{
     Argon2,
 };
 use axum::{extract::State, http::StatusCode, Json};
-use contracts::order::FieldProblem;
+use contracts::{florist::StaffMember, order::FieldProblem};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tower_sessions::Session;
@@ -160,6 +160,19 @@ impl Accounts {
         }
     }
 
+    /// The customers (not staff) whose email is `raw`, for the staff's order search.
+    pub async fn customers_with_email(&self, raw: &str) -> Result<Vec<Uuid>, ApiError> {
+        let Some(email) = parse_email(raw) else {
+            return Ok(Vec::new());
+        };
+        Ok(
+            sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1 AND NOT staff")
+                .bind(email)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     async fn find(&self, email: &str) -> Result<Option<AccountRow>, ApiError> {
         Ok(sqlx::query_as(
             "SELECT id, email, name, password_hash, staff, session_generation
@@ -226,12 +239,9 @@ async fn start(session: &Session, account: &CurrentAccount) -> Result<SessionBod
     })
 }
 
-#[tracing::instrument(skip_all)]
-pub async fn sign_up(
-    session: Session,
-    State(state): State<ApiState>,
-    JsonBody(form): JsonBody<SignUp>,
-) -> Result<(StatusCode, Json<SessionBody>), ApiError> {
+/// A new account's email, name and password, checked together so every mistake is named at
+/// once; the email lowercased and the name trimmed.
+fn checked_new_account(form: &SignUp) -> Result<(String, String), ApiError> {
     let mut problems = Vec::new();
     let email = parse_email(&form.email);
     if email.is_none() {
@@ -257,36 +267,124 @@ pub async fn sign_up(
             "use 10 to 128 characters for the password",
         ));
     }
-    if !problems.is_empty() {
-        return Err(ApiError::invalid(problems));
+    match email {
+        Some(email) if problems.is_empty() => Ok((email, name.to_owned())),
+        _ => Err(ApiError::invalid(problems)),
     }
-    let email = email.expect("checked above");
+}
+
+/// Creates the account with the password's hash; `Ok(None)` when the email is taken.
+async fn create(
+    state: &ApiState,
+    form: SignUp,
+    staff: bool,
+    added_by: Option<&str>,
+) -> Result<Option<CurrentAccount>, ApiError> {
+    let (email, name) = checked_new_account(&form)?;
     let digest = hash(&state.accounts, form.password).await?;
     let account = CurrentAccount {
         id: Uuid::now_v7(),
         email,
-        name: name.to_owned(),
-        staff: false,
+        name,
+        staff,
         generation: 0,
     };
     let inserted = sqlx::query(
-        "INSERT INTO accounts (id, email, name, password_hash) VALUES ($1, $2, $3, $4)
+        "INSERT INTO accounts (id, email, name, password_hash, staff, added_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (email) DO NOTHING",
     )
     .bind(account.id)
     .bind(&account.email)
     .bind(&account.name)
     .bind(&digest.0)
+    .bind(staff)
+    .bind(added_by)
     .execute(&state.accounts.pool)
     .await?;
-    if inserted.rows_affected() == 0 {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "email_taken",
-            "an account with this email exists; sign in instead",
-        ));
-    }
+    Ok((inserted.rows_affected() == 1).then_some(account))
+}
+
+fn email_taken() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "email_taken",
+        "an account with this email exists; sign in instead",
+    )
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(
+    session: Session,
+    State(state): State<ApiState>,
+    JsonBody(form): JsonBody<SignUp>,
+) -> Result<(StatusCode, Json<SessionBody>), ApiError> {
+    let account = create(&state, form, false, None)
+        .await?
+        .ok_or_else(email_taken)?;
     Ok((StatusCode::CREATED, Json(start(&session, &account).await?)))
+}
+
+/// `GET /api/staffAccounts`: the shop's staff, oldest first (staff).
+pub async fn staff_accounts(
+    _staff: Staff,
+    State(state): State<ApiState>,
+) -> Result<Json<Vec<StaffMember>>, ApiError> {
+    let rows: Vec<(
+        String,
+        String,
+        Option<String>,
+        chrono::DateTime<chrono::Utc>,
+    )> = sqlx::query_as(
+        "SELECT email, name, added_by, created_at FROM accounts
+             WHERE staff ORDER BY created_at, email",
+    )
+    .fetch_all(&state.accounts.pool)
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(email, name, added_by, created_at)| StaffMember {
+                email,
+                name,
+                added_by,
+                created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// `POST /api/staffAccounts` with `{"email", "name", "password"}`: a staff member adds a
+/// colleague, who signs in with that password and should change it. An email that belongs to
+/// a customer is refused: a customer's account never becomes staff behind their back.
+#[tracing::instrument(skip_all)]
+pub async fn add_staff(
+    Staff(by): Staff,
+    State(state): State<ApiState>,
+    JsonBody(form): JsonBody<SignUp>,
+) -> Result<(StatusCode, Json<StaffMember>), ApiError> {
+    let added = create(&state, form, true, Some(&by.email))
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                "email",
+                "taken",
+                "an account with this email exists; choose another email for the new staff member",
+            )
+        })?;
+    tracing::info!(added = %added.email, by = %by.email, "a staff account was added");
+    let created_at = sqlx::query_scalar("SELECT created_at FROM accounts WHERE id = $1")
+        .bind(added.id)
+        .fetch_one(&state.accounts.pool)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(StaffMember {
+            email: added.email,
+            name: added.name,
+            added_by: Some(by.email),
+            created_at,
+        }),
+    ))
 }
 
 #[tracing::instrument(skip_all)]

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod csrf;
+mod florist;
 mod live;
 mod orders;
 mod photos;
@@ -174,6 +175,21 @@ fn table(limits: &Limits) -> Vec<(RouteSpec, Handler)> {
             post(staff::advance_delivery),
         ),
         route("GET", "/api/deliveries", Staff, get(staff::deliveries)),
+        route("GET", "/api/orders", Staff, get(florist::find_orders)),
+        route("GET", "/api/daySummary", Staff, get(florist::day_summary)),
+        route("GET", "/api/preparation", Staff, get(florist::preparation)),
+        route(
+            "GET",
+            "/api/staffAccounts",
+            Staff,
+            get(accounts::staff_accounts),
+        ),
+        route(
+            "POST",
+            "/api/staffAccounts",
+            Staff,
+            post(accounts::add_staff),
+        ),
         route("GET", "/api/products", Staff, get(staff::products)),
         route("POST", "/api/products", Staff, post(staff::add_product)),
         route(

@@ -58,13 +58,7 @@ pub async fn deliveries(
     State(state): State<ApiState>,
     QueryParams(query): QueryParams<ScheduleQuery>,
 ) -> Result<Json<Vec<ScheduledDelivery>>, ApiError> {
-    let from = match query.from.as_deref() {
-        None => chrono::Utc::now()
-            .with_timezone(&chrono_tz::Asia::Seoul)
-            .date_naive(),
-        Some(raw) => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map_err(|_| ApiError::field("from", "invalid", "give a date as YYYY-MM-DD"))?,
-    };
+    let from = super::florist::day_or_today("from", query.from.as_deref())?;
     let reply: ListDeliveriesReply = ask(&state, &ListDeliveries { from }).await?;
     Ok(Json(reply.deliveries))
 }

@@ -3,6 +3,7 @@
 mod api;
 mod catalog;
 mod edge;
+mod florist;
 mod matrix;
 mod operations;
 mod saga;

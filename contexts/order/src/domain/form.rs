@@ -241,12 +241,8 @@ pub fn is_hidden(c: char) -> bool {
 
 /// A Korean mobile number as digits (`01012345678`), from any usual spelling of it.
 pub fn parse_phone(raw: &str) -> Option<String> {
-    let digits: String = raw
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' ' | '.'))
-        .collect();
-    let valid = digits.chars().all(|c| c.is_ascii_digit())
-        && (10..=11).contains(&digits.len())
+    let digits = contracts::display::phone_digits(raw)?;
+    let valid = (10..=11).contains(&digits.len())
         && digits.starts_with("01")
         && matches!(
             digits.as_bytes()[2],
