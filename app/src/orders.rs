@@ -47,6 +47,9 @@ pub struct TimelineEntry {
     pub step: Step,
     pub detail: Option<String>,
     pub at: DateTime<Utc>,
+    /// The member of staff who took the step; sent to staff only.
+    #[serde(default)]
+    pub by: Option<String>,
 }
 
 impl OrderView {

@@ -73,11 +73,12 @@ fn StaffOrder() -> impl IntoView {
                                 {o.recipient_phone.as_deref().map(|p| format!(" · {}", contracts::display::phone(p)))}
                                 " · " {o.address.clone()} " · " {contracts::Won(o.total_won).to_string()}</p>
                             <table class="saga">
-                                <thead><tr><th scope="col">{tr("시각", "Time")}</th><th scope="col">{tr("맥락", "Context")}</th><th scope="col">{tr("사건", "Event")}</th></tr></thead>
+                                <thead><tr><th scope="col">{tr("시각", "Time")}</th><th scope="col">{tr("맥락", "Context")}</th><th scope="col">{tr("사건", "Event")}</th><th scope="col">{tr("누가", "By")}</th></tr></thead>
                                 <tbody>{o.timeline.iter().map(|s| view! {
                                     <tr><td><time datetime=s.at.to_rfc3339()>{l.moment(s.at)}</time></td>
                                         <td>{s.step.context()}</td>
-                                        <td>{step_words(s.step, l)} {s.detail.clone().map(|d| format!(" — {d}"))}</td></tr>
+                                        <td>{step_words(s.step, l)} {s.detail.clone().map(|d| format!(" — {d}"))}</td>
+                                        <td class="by">{s.by.clone()}</td></tr>
                                 }).collect_view()}</tbody>
                             </table>
                         }.into_any()

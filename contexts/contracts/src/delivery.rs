@@ -26,6 +26,10 @@ pub struct DeliveryDispatched {
     pub customer_id: Uuid,
     pub delivery_id: Uuid,
     pub at: DateTime<Utc>,
+    /// The member of staff who did it (their email); absent in messages written before it
+    /// was carried, which still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl Event for DeliveryDispatched {
@@ -40,6 +44,10 @@ pub struct DeliveryDelivered {
     pub customer_id: Uuid,
     pub delivery_id: Uuid,
     pub at: DateTime<Utc>,
+    /// The member of staff who did it (their email); absent in messages written before it
+    /// was carried, which still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl Event for DeliveryDelivered {

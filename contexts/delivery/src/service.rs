@@ -148,6 +148,7 @@ impl Deliveries {
                     customer_id,
                     delivery_id,
                     at,
+                    by: Some(actor.to_owned()),
                 };
                 outbox::stage_event(&mut tx, &event, order_id).await?;
             }
@@ -157,6 +158,7 @@ impl Deliveries {
                     customer_id,
                     delivery_id,
                     at,
+                    by: Some(actor.to_owned()),
                 };
                 outbox::stage_event(&mut tx, &event, order_id).await?;
             }

@@ -51,6 +51,10 @@ pub struct TimelineStep {
     pub step: Step,
     pub detail: Option<String>,
     pub at: DateTime<Utc>,
+    /// The member of staff who took the step (sending out, delivering); only staff are shown
+    /// it (see the API's order body).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "order_id, customer_id, status, payment_status, delivery_status, total_won, \
@@ -118,6 +122,8 @@ struct Change {
     to: Move,
     step: Step,
     detail: Option<String>,
+    /// Who did it, for a step a member of staff took.
+    by: Option<String>,
 }
 
 pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Result<(), HandleError> {
@@ -125,12 +131,12 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
         OrderPlaced::ROUTING_KEY => {
             let placed: OrderPlaced = envelope.decode()?;
             insert_placed(tx, &placed).await?;
-            Change {
-                order_id: placed.order_id,
-                to: Move::Order(OrderStatus::Placed),
-                step: Step::Placed,
-                detail: None,
-            }
+            change(
+                placed.order_id,
+                Move::Order(OrderStatus::Placed),
+                Step::Placed,
+                None,
+            )
         }
         OrderPaid::ROUTING_KEY => {
             let paid: OrderPaid = envelope.decode()?;
@@ -198,21 +204,27 @@ pub(crate) async fn project(tx: &mut PgConnection, envelope: &Envelope) -> Resul
         }
         DeliveryDispatched::ROUTING_KEY => {
             let fact: DeliveryDispatched = envelope.decode()?;
-            change(
-                fact.order_id,
-                Move::Delivery(DeliveryStatus::OutForDelivery),
-                Step::OutForDelivery,
-                None,
-            )
+            Change {
+                by: fact.by,
+                ..change(
+                    fact.order_id,
+                    Move::Delivery(DeliveryStatus::OutForDelivery),
+                    Step::OutForDelivery,
+                    None,
+                )
+            }
         }
         DeliveryDelivered::ROUTING_KEY => {
             let fact: DeliveryDelivered = envelope.decode()?;
-            change(
-                fact.order_id,
-                Move::Delivery(DeliveryStatus::Delivered),
-                Step::Delivered,
-                None,
-            )
+            Change {
+                by: fact.by,
+                ..change(
+                    fact.order_id,
+                    Move::Delivery(DeliveryStatus::Delivered),
+                    Step::Delivered,
+                    None,
+                )
+            }
         }
         DeliveryCancelled::ROUTING_KEY => {
             let fact: DeliveryCancelled = envelope.decode()?;
@@ -238,6 +250,7 @@ fn change(order_id: Uuid, to: Move, step: Step, detail: Option<String>) -> Chang
         to,
         step,
         detail,
+        by: None,
     }
 }
 
@@ -299,14 +312,15 @@ async fn apply(
         .await?;
     }
     sqlx::query(
-        "INSERT INTO order_timeline (message_id, order_id, step, detail, at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_id) DO NOTHING",
+        "INSERT INTO order_timeline (message_id, order_id, step, detail, at, by_staff)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING",
     )
     .bind(envelope.id)
     .bind(change.order_id)
     .bind(change.step.as_str())
     .bind(change.detail)
     .bind(envelope.timestamp)
+    .bind(change.by)
     .execute(tx)
     .await?;
     Ok(())
@@ -342,7 +356,8 @@ impl crate::ReadModels {
             return Ok(None);
         };
         let timeline = sqlx::query_as(
-            "SELECT step, detail, at FROM order_timeline WHERE order_id = $1 ORDER BY at, message_id",
+            "SELECT step, detail, at, by_staff AS by FROM order_timeline
+             WHERE order_id = $1 ORDER BY at, message_id",
         )
         .bind(order_id)
         .fetch_all(self.pool())

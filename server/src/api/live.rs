@@ -243,9 +243,9 @@ fn version(order: &OrderHistory, timeline: &[TimelineStep]) -> String {
     format!("{}-{}", order.updated_at.timestamp_micros(), timeline.len())
 }
 
-fn order_event(order: OrderHistory, timeline: Vec<TimelineStep>) -> Event {
+fn order_event(order: OrderHistory, timeline: Vec<TimelineStep>, staff: bool) -> Event {
     let id = version(&order, &timeline);
-    let body = super::orders::OrderBody { order, timeline };
+    let body = super::orders::OrderBody::new(order, timeline, staff);
     Event::default()
         .event("order")
         .id(id)
@@ -274,7 +274,7 @@ pub async fn order_events(
         .map(str::to_owned);
     let first = current
         .filter(|(order, timeline)| Some(version(order, timeline)) != last_seen)
-        .map(|(order, timeline)| order_event(order, timeline));
+        .map(|(order, timeline)| order_event(order, timeline, account.staff));
 
     // Every change from here on, read from the view when it is nudged.
     let state_for_end = state.clone();
@@ -292,7 +292,7 @@ pub async fn order_events(
                     Ok(Some((order, timeline)))
                         if order.customer_id == account.id || account.staff =>
                     {
-                        let event = order_event(order, timeline);
+                        let event = order_event(order, timeline, account.staff);
                         return Some((Ok(event), (nudges, state, account)));
                     }
                     // Someone else's order: this stream never shows it.

@@ -185,6 +185,18 @@ pub struct OrderBody {
     pub(super) timeline: Vec<TimelineStep>,
 }
 
+impl OrderBody {
+    /// The body for a caller: who among the staff took a step is for staff eyes only.
+    pub(super) fn new(order: OrderHistory, mut timeline: Vec<TimelineStep>, staff: bool) -> Self {
+        if !staff {
+            for step in &mut timeline {
+                step.by = None;
+            }
+        }
+        Self { order, timeline }
+    }
+}
+
 /// One of the customer's orders with its timeline; another customer's order does not exist.
 pub async fn get_one(
     account: CurrentAccount,
@@ -193,7 +205,7 @@ pub async fn get_one(
 ) -> Result<Json<OrderBody>, ApiError> {
     match state.read_models.order_history(order_id).await? {
         Some((order, timeline)) if order.customer_id == account.id || account.staff => {
-            Ok(Json(OrderBody { order, timeline }))
+            Ok(Json(OrderBody::new(order, timeline, account.staff)))
         }
         _ => Err(ApiError::not_found("order")),
     }

@@ -272,6 +272,41 @@ async fn staff_add_a_colleague_whose_changes_carry_their_name() {
     let (_, history) = staff.get("/api/products/pink-tulips/history").await;
     assert_eq!(history[0]["actor"], "jimin@petal.test", "{history}");
     assert_eq!(history[0]["reason"], "월요일 꽃시장");
+
+    // Sending an order out names them on its timeline, for staff eyes only.
+    let (status, placed) = customer
+        .post("/api/orders", checkout("pink-tulips", 1, APPROVES))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    let order_id = placed["order_id"].as_str().unwrap().to_owned();
+    settled(&customer, &order_id, "paid", "approved").await;
+    eventually("delivery is preparing the order", || async {
+        order(&customer, &order_id).await["delivery_status"] == "preparing"
+    })
+    .await;
+    let (status, body) = jimin
+        .post(&format!("/api/deliveries/{order_id}/dispatch"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let sent_out = |order: Value| {
+        order["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "out_for_delivery")
+            .cloned()
+    };
+    eventually("the timeline shows the order sent out", || async {
+        sent_out(order(&staff, &order_id).await).is_some()
+    })
+    .await;
+    let step = sent_out(order(&staff, &order_id).await).unwrap();
+    assert_eq!(step["by"], "jimin@petal.test", "{step}");
+    let step = sent_out(order(&customer, &order_id).await).unwrap();
+    assert!(
+        step.get("by").is_none(),
+        "a customer is not told who: {step}"
+    );
     petal.stop().await;
     shop.finish().await;
 }
