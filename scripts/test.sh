@@ -44,26 +44,8 @@ say "building the shop (release) for the browser tests"
 # --split: the order and staff pages go into their own WASM chunks (app::lazy).
 cargo leptos build --release --split
 
-say "browser tests"
-E2E_ID="petal_test_e2e_$(date +%s)_$$"
-E2E_PORT="${PETAL_E2E_PORT:-3950}"
-E2E_OPS_PORT=$((E2E_PORT + 1))
-LOG="$ROOT/target/e2e-petal.log"
-# The browser tests sign in as staff with these (from the environment, like any shop).
-export PETAL_STAFF_EMAIL="staff@petal.test"
-export PETAL_STAFF_PASSWORD="a staff password for the browser tests"
-# The specs sign many customers up from one address; the limits have their own tests.
-PETAL_RATE_LIMITS=off PETAL_DATABASE_PREFIX="$E2E_ID" PETAL_BROKER_PREFIX="$E2E_ID" \
-  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" PETAL_OPS_PORT="$E2E_OPS_PORT" \
-  "$ROOT/target/release/petal" >"$LOG" 2>&1 &
-PETAL_PID=$!
-cleanup() {
-  kill -TERM "$PETAL_PID" 2>/dev/null && wait "$PETAL_PID" 2>/dev/null || true
-  forget_shop "$E2E_ID"
-}
-trap cleanup EXIT
-wait_for_petal "$PETAL_PID" "$E2E_OPS_PORT" "$LOG"
-(cd end2end && PETAL_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
+say "browser tests (Playwright in Chromium, axe-core on every page)"
+"$ROOT/scripts/e2e.sh"
 
 say "rolling replacement and self-healing behind haproxy, under HTTP load; then petal audit"
 "$ROOT/scripts/rollout.sh"

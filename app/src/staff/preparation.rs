@@ -57,11 +57,11 @@ fn Plan() -> impl IntoView {
                                     <tbody>{day.flowers.into_iter().map(|f| view! {
                                         <tr data-slug=f.slug.clone() class:short={f.restock > 0}>
                                             <th scope="row">{l.pick(&f.name.ko, &f.name.en).to_owned()}</th>
-                                            <td class="needed">{f.needed}</td>
-                                            <td>{f.orders}</td>
-                                            <td>{f.on_hand}</td>
-                                            <td>{f.available}</td>
-                                            <td class="restock">{if f.restock > 0 {
+                                            <td class="needed" data-label=l.pick("필요", "Needed")>{f.needed}</td>
+                                            <td data-label=l.pick("주문", "Orders")>{f.orders}</td>
+                                            <td data-label=l.pick("보유", "On hand")>{f.on_hand}</td>
+                                            <td data-label=l.pick("주문 가능", "Available")>{f.available}</td>
+                                            <td class="restock" data-label=l.pick("들여올 수량", "Buy")>{if f.restock > 0 {
                                                 match l { Lang::Ko => format!("{}개 입고 권장", f.restock), Lang::En => format!("buy {}", f.restock) }
                                             } else {
                                                 l.pick("충분해요", "enough").to_owned()

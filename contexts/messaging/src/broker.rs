@@ -102,7 +102,8 @@ impl Broker {
         current.as_ref().filter(|c| c.status().connected()).cloned()
     }
 
-    /// Closes the connection cleanly (at shutdown, after every worker stopped).
+    /// Closes the connection cleanly (at shutdown, after every worker stopped), waiting at most
+    /// [`CLOSE_WAIT`] for the broker's answer.
     pub async fn close(&self) {
         let connection = self
             .inner
@@ -111,8 +112,11 @@ impl Broker {
             .expect("broker lock poisoned")
             .take();
         if let Some(connection) = connection {
-            if let Err(error) = connection.close(200, "petal shutting down".into()).await {
-                tracing::debug!(%error, "closing the RabbitMQ connection");
+            let closing = connection.close(200, "petal shutting down".into());
+            match tokio::time::timeout(CLOSE_WAIT, closing).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::debug!(%error, "closing the RabbitMQ connection"),
+                Err(_) => tracing::warn!("RabbitMQ did not confirm closing the connection in time"),
             }
         }
     }
@@ -167,5 +171,20 @@ impl Broker {
                 }
             }
         }
+    }
+}
+
+/// How long closing a channel or the connection waits for the broker's answer. lapin can
+/// leave a close unanswered when the connection fails at the same moment (seen at shutdown:
+/// "invalid channel state: Closing"), and a stopping process must not wait on it forever.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Closes `channel`, giving up after [`CLOSE_WAIT`]. Messages it held unacknowledged go back
+/// to their queue either way, when the broker sees the channel or the connection go.
+pub async fn close_channel(channel: &Channel, reason: &str) {
+    match tokio::time::timeout(CLOSE_WAIT, channel.close(200, reason.into())).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::debug!(%error, reason, "closing a channel"),
+        Err(_) => tracing::warn!(reason, "RabbitMQ did not confirm closing a channel in time"),
     }
 }

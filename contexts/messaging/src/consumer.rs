@@ -107,7 +107,7 @@ impl<A: Apply> Consumer<A> {
             })
             .await;
         // Messages prefetched but not started go back to the queue when the channel closes.
-        let _ = channel.close(200, "consumer stopping".into()).await;
+        crate::broker::close_channel(&channel, "consumer stopping").await;
         outcome.map_err(ConsumeError::from)
     }
 

@@ -19,7 +19,7 @@ pub mod parking;
 pub mod rpc;
 mod topology;
 
-pub use broker::{Broker, BrokerError};
+pub use broker::{close_channel, Broker, BrokerError};
 pub use consumer::{Apply, Consumer, HandleError};
 pub use envelope::{Envelope, EnvelopeError};
 pub use handling::Applied;

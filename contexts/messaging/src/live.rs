@@ -154,6 +154,6 @@ pub async fn listen(
             }
         }
     }
-    let _ = channel.close(200, "live listener stopping".into()).await;
+    crate::broker::close_channel(&channel, "live listener stopping").await;
     Ok(())
 }

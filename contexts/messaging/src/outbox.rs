@@ -144,7 +144,7 @@ impl Relay {
                 () = tokio::time::sleep(self.poll_interval) => {}
             }
         }
-        let _ = channel.close(200, "relay stopping".into()).await;
+        crate::broker::close_channel(&channel, "relay stopping").await;
         Ok(())
     }
 

@@ -38,7 +38,7 @@ pub async fn count(
         )
         .await
         .map_err(BrokerError::amqp("queue.declare"));
-    let _ = channel.close(200, "counted parked messages".into()).await;
+    crate::broker::close_channel(&channel, "counted parked messages").await;
     Ok(queue?.message_count())
 }
 
@@ -66,7 +66,7 @@ pub async fn list(
             body: delivery.data,
         });
     }
-    let _ = channel.close(200, "listed parked messages".into()).await;
+    crate::broker::close_channel(&channel, "listed parked messages").await;
     Ok(parked)
 }
 
@@ -116,6 +116,6 @@ pub async fn redrive(
             .map_err(BrokerError::amqp("basic.ack"))?;
         moved += 1;
     }
-    let _ = channel.close(200, "re-drove parked messages".into()).await;
+    crate::broker::close_channel(&channel, "re-drove parked messages").await;
     Ok(moved)
 }

@@ -387,7 +387,7 @@ impl<R: Responder> Server<R> {
                 }
             })
             .await;
-        let _ = channel.close(200, "rpc server stopping".into()).await;
+        crate::broker::close_channel(&channel, "rpc server stopping").await;
         if shutdown.is_cancelled() {
             Ok(())
         } else {

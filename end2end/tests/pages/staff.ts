@@ -36,3 +36,17 @@ export class InventoryPage {
     return this.page.locator(`tr[data-slug="${slug}"]`);
   }
 }
+
+/** Presses Tab until `target` has the focus (at most `limit` times): the keyboard reaches it. */
+export async function tabTo(page: Page, target: import("@playwright/test").Locator, limit = 80) {
+  for (let i = 0; i < limit; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached ${target}`);
+}
+
+/** The short order number customers see: the id's last eight hex digits, upper case. */
+export function shortNumber(orderId: string): string {
+  return orderId.replace(/-/g, "").slice(-8).toUpperCase();
+}

@@ -11,7 +11,9 @@ use crate::{api, config::Settings, db, edge, health, metrics, roles::Role, web};
 use anyhow::Context;
 use axum::Router;
 use contracts::live::Nudge;
-use messaging::{live::Nudging, rpc, Broker, Envelope, MySqlInbox, PgInbox, Topology};
+use messaging::{
+    live::Nudging, rpc, Broker, Envelope, MySqlInbox, PgInbox, Topology, WorkerStatus,
+};
 use std::{net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
@@ -27,8 +29,15 @@ pub struct Application {
     readiness: health::Readiness,
     broker: Broker,
     pools: Vec<db::Pool>,
+    /// Every worker's status, to name those that do not stop.
+    statuses: Vec<WorkerStatus>,
     shutdown: CancellationToken,
 }
+
+/// How long the workers have to finish the messages in hand once requests are done (each
+/// takes well under a second), and each pool to close. Kubernetes kills a pod 30 s after
+/// SIGTERM; a process that waits longer than this names what it waited for and stops anyway.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
 impl Application {
     /// Connects, creates and migrates each role's database, loads the demo catalog if asked,
@@ -220,7 +229,8 @@ impl Application {
             broker: broker.clone(),
             topology: topology.clone(),
         };
-        let readiness = health::Readiness::new(databases, broker.clone(), workers.statuses.clone());
+        let statuses = workers.statuses.clone();
+        let readiness = health::Readiness::new(databases, broker.clone(), statuses.clone());
         let ops = health::routes(readiness.clone()).merge(metrics::routes(levels));
         let https = settings.secure_cookies;
         let site = site.map(|(listener, router)| {
@@ -241,6 +251,7 @@ impl Application {
             readiness,
             broker,
             pools,
+            statuses,
             shutdown,
         })
     }
@@ -277,6 +288,7 @@ impl Application {
             readiness,
             broker,
             pools,
+            statuses,
             shutdown,
         } = self;
         let stop_serving = {
@@ -307,14 +319,33 @@ impl Application {
             Err(error) => tracing::warn!(%error, "the ops port's task failed"),
             Ok(Ok(())) => {}
         }
-        while let Some(joined) = workers.join_next().await {
-            if let Err(error) = joined {
-                tracing::error!(%error, "a worker panicked");
+        let finishing = async {
+            while let Some(joined) = workers.join_next().await {
+                if let Err(error) = joined {
+                    tracing::error!(%error, "a worker panicked");
+                }
             }
+        };
+        if tokio::time::timeout(STOP_GRACE, finishing).await.is_err() {
+            // A bug, said out loud with the workers it concerns; the process still stops.
+            let waiting: Vec<&str> = statuses
+                .iter()
+                .filter(|status| status.is_running())
+                .map(WorkerStatus::name)
+                .collect();
+            tracing::error!(?waiting, grace = ?STOP_GRACE, "workers did not stop in time; stopping without them");
+            workers.abort_all();
         }
         broker.close().await;
         for pool in pools {
-            pool.close().await;
+            if tokio::time::timeout(STOP_GRACE, pool.close())
+                .await
+                .is_err()
+            {
+                tracing::error!(
+                    "a database pool still had connections in use; stopping without them"
+                );
+            }
         }
         tracing::info!("stopped");
         served

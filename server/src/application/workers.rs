@@ -177,6 +177,6 @@ async fn declare_topology(broker: &Broker, topology: &Topology) -> anyhow::Resul
         .map(|s| (s.queue, s.routing_keys))
         .collect();
     topology.declare(&channel, subscriptions).await?;
-    let _ = channel.close(200, "topology declared".into()).await;
+    messaging::close_channel(&channel, "topology declared").await;
     Ok(())
 }
