@@ -111,7 +111,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <footer class="site-footer">
-                <p>{i18n::tr("Petal 꽃집 · 서울 · 매일 오전 9시–오후 8시 배달", "Petal florist · Seoul · deliveries daily 9:00–20:00")}</p>
+                <p>{move || footer_words(i18n::use_lang().get())}</p>
             </footer>
         </Router>
     }
@@ -225,5 +225,45 @@ pub fn NotFound() -> impl IntoView {
             <p>{t("주소를 다시 확인하시거나 꽃 목록으로 돌아가 주세요.", "Check the address or go back to the flowers.")}
                " " <a href="/">{t("꽃 목록", "The flowers")}</a></p>
         </section>
+    }
+}
+
+/// The footer's line: where the shop is and when it delivers, from the first window's start
+/// to the last one's end (`TimeWindow::hours`, as the order context keeps them).
+fn footer_words(lang: i18n::Lang) -> String {
+    use contracts::order::TimeWindow;
+    let from = TimeWindow::ALL.first().map_or(0, |w| w.hours().0);
+    let to = TimeWindow::ALL.last().map_or(0, |w| w.hours().1);
+    let ko_hour = |hour: u32| match hour {
+        0..=11 => format!("오전 {hour}시"),
+        12 => "낮 12시".to_owned(),
+        _ => format!("오후 {}시", hour - 12),
+    };
+    match lang {
+        i18n::Lang::Ko => format!(
+            "Petal 꽃집 · 서울 · 매일 {}–{} 배달",
+            ko_hour(from),
+            ko_hour(to)
+        ),
+        i18n::Lang::En => format!("Petal florist · Seoul · deliveries daily {from}:00–{to}:00"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contracts::order::TimeWindow;
+
+    #[test]
+    fn the_footer_says_the_hours_the_delivery_windows_cover() {
+        let first = TimeWindow::ALL.first().unwrap().hours().0;
+        let last = TimeWindow::ALL.last().unwrap().hours().1;
+        let en = footer_words(i18n::Lang::En);
+        assert!(en.contains(&format!("{first}:00–{last}:00")), "{en}");
+        let ko = footer_words(i18n::Lang::Ko);
+        assert!(
+            ko.contains(&format!("오전 {first}시–오후 {}시", last - 12)),
+            "{ko}"
+        );
     }
 }

@@ -203,7 +203,7 @@ mod tests {
             delivery_date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
             window,
             card_message: None,
-            updated_at: Utc::now(),
+            updated_at: chrono::DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap(),
         }
     }
 
