@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Petal's container image FROM scratch with Debian's docker.io and prints its size.
-# Needs the release build (cargo leptos build --release --split). Starts its own dockerd that
+# Needs the release build (cargo leptos build --release --split --precompress). Starts its own dockerd that
 # creates no network (--bridge=none, no iptables) and stops it afterwards.
 #   scripts/image.sh [tag]          (default tag: petal:dev)
 set -euo pipefail
@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
 TAG=${1:-petal:dev}
 BIN="$ROOT/target/release/petal"
-[ -x "$BIN" ] && [ -d "$ROOT/target/site/pkg" ] || { echo "build first: cargo leptos build --release --split" >&2; exit 1; }
+[ -x "$BIN" ] && [ -d "$ROOT/target/site/pkg" ] || { echo "build first: cargo leptos build --release --split --precompress" >&2; exit 1; }
 command -v dockerd >/dev/null || { say "installing docker.io"; apt_install docker.io; }
 
 WORK=$(mktemp -d /tmp/petal-image.XXXXXX)

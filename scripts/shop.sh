@@ -9,7 +9,7 @@ setup_all
 cd "$ROOT"
 say "building the shop (release)"
 # --split: the order and staff pages go into their own WASM chunks (app::lazy).
-cargo leptos build --release --split
+cargo leptos build --release --split --precompress
 # A staff account for the admin API: from the environment, or made up now and shown once.
 export PETAL_STAFF_EMAIL="${PETAL_STAFF_EMAIL:-staff@petal.local}"
 if [ -z "${PETAL_STAFF_PASSWORD:-}" ]; then

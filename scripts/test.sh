@@ -41,8 +41,9 @@ say "cargo-fuzz (short: 20 s per target; the long run is scripts/fuzz.sh 600)"
 say "Kubernetes manifests: rendered, validated against Kubernetes 1.30 (strict), checked against petal's roles"
 python3 "$ROOT/scripts/check-manifests.py" "$ROOT/target/debug/petal"
 say "building the shop (release) for the browser tests"
-# --split: the order and staff pages go into their own WASM chunks (app::lazy).
-cargo leptos build --release --split
+# --split: the order and staff pages go into their own WASM chunks (app::lazy); --precompress:
+# brotli and gzip copies of every file in the site, served by Accept-Encoding.
+cargo leptos build --release --split --precompress
 
 say "browser tests (Playwright in Chromium, axe-core on every page)"
 "$ROOT/scripts/e2e.sh"

@@ -17,7 +17,7 @@ use messaging::{
 use std::{net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
-use tower_http::trace::TraceLayer;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 /// A built, not yet running, Petal process.
 pub struct Application {
@@ -236,7 +236,11 @@ impl Application {
         let site = site.map(|(listener, router)| {
             // Counted outside the deadlines, so a request they cut short counts (as 503 or
             // 408); `Router::layer` still runs after routing, so the route's pattern is known.
+            // Pages and JSON go out compressed when the browser takes it (brotli at level 4,
+            // or gzip); files built precompressed go as they are, live streams never (each
+            // event must leave at once), nor images.
             let router = edge::serve::deadlines(router)
+                .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn(metrics::track_http))
                 .layer(axum::middleware::from_fn(move |request, next| {
                     edge::secure_headers(https, request, next)

@@ -514,3 +514,102 @@ async fn photos_are_served_from_memory_with_an_etag_even_while_inventory_is_down
     web.stop().await;
     shop.finish().await;
 }
+
+/// A body as it came over the wire, decoded as its `Content-Encoding` says.
+fn decoded(encoding: Option<&str>, body: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match encoding {
+        Some("br") => {
+            brotli::Decompressor::new(body, 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(body)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        None => out.extend_from_slice(body),
+        Some(other) => panic!("unexpected content-encoding {other}"),
+    }
+    out
+}
+
+#[tokio::test]
+async fn pages_and_json_travel_compressed_when_the_browser_takes_it_but_live_streams_do_not() {
+    let shop = shop();
+    let petal = shop.start(Role::ALL).await;
+    let raw = reqwest::Client::new();
+    let fetch = |path: &'static str, accept: Option<&'static str>| {
+        let mut request = raw.get(petal.base_url() + path);
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+            let headers = response.headers().clone();
+            let body = response.bytes().await.unwrap().to_vec();
+            (headers, body)
+        }
+    };
+    let encoding = |headers: &reqwest::header::HeaderMap| {
+        headers
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    let (plain_headers, plain) = fetch("/", None).await;
+    assert_eq!(
+        encoding(&plain_headers),
+        None,
+        "nothing asked, nothing compressed"
+    );
+    let (headers, body) = fetch("/", Some("br, gzip")).await;
+    assert_eq!(
+        encoding(&headers).as_deref(),
+        Some("br"),
+        "a page goes out in brotli"
+    );
+    assert!(headers["vary"]
+        .to_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("accept-encoding"));
+    let page = String::from_utf8(decoded(Some("br"), &body)).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("</html>"));
+    assert!(
+        body.len() * 3 < plain.len(),
+        "the catalog page shrinks: {} bytes compressed, {} plain",
+        body.len(),
+        plain.len()
+    );
+
+    let (_, plain) = fetch("/api/productInfos", None).await;
+    let (headers, body) = fetch("/api/productInfos", Some("gzip")).await;
+    assert_eq!(
+        encoding(&headers).as_deref(),
+        Some("gzip"),
+        "JSON goes out gzipped"
+    );
+    let json: Value = serde_json::from_slice(&decoded(Some("gzip"), &body)).unwrap();
+    assert_eq!(json, serde_json::from_slice::<Value>(&plain).unwrap());
+
+    // A live stream sends each event as it happens: never held back by a compressor.
+    let mut customer = Browser::open(&petal).await;
+    customer.sign_up("압축").await;
+    let events = customer
+        .http
+        .get(petal.base_url() + "/api/events")
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    assert!(events.headers().get("content-encoding").is_none());
+    drop(events);
+    petal.stop().await;
+    shop.finish().await;
+}
