@@ -54,6 +54,7 @@ pub fn routes(options: LeptosOptions, context: PageContext) -> Router {
         }
     };
     Router::new()
+        .nest_service("/pkg", pkg_files(&options))
         .route("/fn/{*name}", axum::routing::get(server_fns))
         .leptos_routes_with_context(&options, paths, move || for_pages.provide(), {
             let options = options.clone();
@@ -64,6 +65,29 @@ pub fn routes(options: LeptosOptions, context: PageContext) -> Router {
             shell,
         ))
         .with_state(options)
+}
+
+/// The built script, WASM chunks and style under `/pkg`: the brotli or gzip copy a release
+/// build made (`--precompress`) when the browser takes it, `304 Not Modified` when the
+/// browser's copy is current, kept but checked on every visit (`no-cache`: the names stay
+/// the same from one build to the next), and `Vary: Accept-Encoding` so no cache hands a
+/// compressed copy to a browser that cannot read it.
+fn pkg_files(options: &LeptosOptions) -> Router {
+    use axum::http::{header, HeaderValue};
+    use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+    let files = ServeDir::new(format!("{}/{}", options.site_root, options.site_pkg_dir))
+        .precompressed_br()
+        .precompressed_gzip();
+    Router::new()
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
 }
 
 /// The web role's own database, holding accounts and sessions.

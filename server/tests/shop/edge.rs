@@ -613,3 +613,68 @@ async fn pages_and_json_travel_compressed_when_the_browser_takes_it_but_live_str
     petal.stop().await;
     shop.finish().await;
 }
+
+#[tokio::test]
+async fn the_site_files_go_precompressed_and_a_browser_that_has_them_gets_304() {
+    // A site folder of its own: a style sheet with the brotli and gzip copies a release build
+    // makes (`cargo leptos build --precompress`).
+    let site = std::env::temp_dir().join(format!("petal-site-{}", Uuid::now_v7().simple()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    let css = "body { color: #2b2024; } ".repeat(200);
+    std::fs::write(site.join("pkg/petal.css"), &css).unwrap();
+    let mut br = Vec::new();
+    {
+        use std::io::Write;
+        let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 9, 22);
+        writer.write_all(css.as_bytes()).unwrap();
+    }
+    std::fs::write(site.join("pkg/petal.css.br"), &br).unwrap();
+    let site_root = site.to_str().unwrap().to_owned();
+    let shop = crate::support::Shop::with(&[("LEPTOS_SITE_ROOT", site_root.as_str())]);
+    let petal = shop.start(&[Role::Web]).await;
+    let http = reqwest::Client::new();
+    let url = petal.base_url() + "/pkg/petal.css";
+
+    let first = http
+        .get(&url)
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let headers = first.headers().clone();
+    assert_eq!(
+        headers["content-encoding"], "br",
+        "the prebuilt brotli copy"
+    );
+    assert!(headers["vary"]
+        .to_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("accept-encoding"));
+    assert_eq!(
+        headers["cache-control"], "no-cache",
+        "kept, and checked on each visit"
+    );
+    let body = first.bytes().await.unwrap();
+    assert_eq!(decoded(Some("br"), &body), css.as_bytes());
+
+    // The second visit: the browser asks whether its copy is current, and gets no body.
+    let again = http
+        .get(&url)
+        .header("accept-encoding", "br, gzip")
+        .header("if-modified-since", headers["last-modified"].clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // A browser that takes no compression gets the file itself.
+    let plain = http.get(&url).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), css);
+    petal.stop().await;
+    shop.finish().await;
+    let _ = std::fs::remove_dir_all(site);
+}
