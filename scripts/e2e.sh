@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Playwright specs in Chromium against the release build (`cargo leptos build
-# --release --split` first), started on its own port, databases and broker names, which are
+# --release --split --precompress` first), started on its own port, databases and broker names, which are
 # dropped afterwards. Arguments go to Playwright: `scripts/e2e.sh tests/florist.spec.ts`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -3,7 +3,7 @@
 // colleague. Screenshots land in end2end/screenshots/.
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { AccountPages, STAFF, hydrated } from "./pages/account";
-import { CheckoutPage } from "./pages/checkout";
+import { CheckoutPage, inTwoDays } from "./pages/checkout";
 import { OrderPage } from "./pages/order";
 import { DeliveriesPage, shortNumber, tabTo } from "./pages/staff";
 
@@ -40,6 +40,18 @@ test("the deliveries board groups days and windows, prints a day sheet, and the 
   await expect(card.locator(".phone")).toHaveAttribute("href", "tel:01012345678");
   await expect(card).toContainText(`#${shortNumber(orderId)}`);
   await staff.screenshot({ path: "screenshots/staff-deliveries-board.png", fullPage: true });
+
+  // Printing one day: when the print dialog opens, that day alone is marked for paper.
+  await staff.evaluate(() => {
+    (window as any).printed = [];
+    window.print = () => {
+      const board = document.querySelector(".board")!;
+      (window as any).printed.push(`${board.classList.contains("printing")}:${document.querySelectorAll(".board-day.print-this").length}`);
+    };
+  });
+  await day.getByRole("button", { name: "이 날 배달표 인쇄" }).click();
+  await expect.poll(() => staff.evaluate(() => (window as any).printed)).toEqual(["true:1"]);
+  await expect(day).toHaveClass(/print-this/);
 
   // The courier's day sheet: no menus or buttons on paper, each delivery's day and window.
   await staff.emulateMedia({ media: "print" });
@@ -82,6 +94,7 @@ test("the florist finds an order by number, phone or email and opens its timelin
 
   await search.fill(email);
   await search.press("Enter");
+  await expect(staff).toHaveURL(new RegExp(`q=${encodeURIComponent(email).replace(/[.+]/g, "\\$&")}`));
   await expect(found).toBeVisible();
   await search.fill("장미");
   await search.press("Enter");
@@ -102,16 +115,21 @@ test("today at a glance and what to prepare follow the orders", async ({ browser
   const placed = staff.locator(".figure-placed dd");
   await expect(placed).toHaveText(/\d+건/);
   const before = Number((await placed.innerText()).replace("건", ""));
+  const won = async () => Number((await staff.locator(".figure-revenue dd").innerText()).replace(/[^0-9]/g, ""));
+  const revenueBefore = await won();
 
   await paidOrder(browser);
   // Live: the page follows without a reload.
   await expect(placed).toHaveText(`${before + 1}건`);
-  await expect(staff.locator(".figure-revenue dd")).toHaveText(/₩/);
+  await expect.poll(won).toBeGreaterThan(revenueBefore);
   await staff.screenshot({ path: "screenshots/staff-today.png", fullPage: true });
 
   await staff.goto("/staff/preparation");
   await hydrated(staff);
-  const lily = staff.locator('tr[data-slug="white-lily-bouquet"]').first();
+  // The order's own delivery day (two days ahead), as the page writes it.
+  const [year, month, day] = inTwoDays().split("-").map(Number);
+  const orderDay = staff.locator("article.prepare-day", { hasText: `${year}년 ${month}월 ${day}일` });
+  const lily = orderDay.locator('tr[data-slug="white-lily-bouquet"]');
   await expect(lily.locator(".needed")).toHaveText(/\d+/);
   expect(Number(await lily.locator(".needed").innerText())).toBeGreaterThanOrEqual(2);
   await expect(lily.locator(".restock")).toHaveText(/입고 권장|충분해요/);

@@ -77,19 +77,40 @@ fn board(schedule: Vec<ScheduledDelivery>) -> Vec<Day> {
 }
 
 fn count_words(lang: Lang, count: usize, to_go: Option<usize>) -> String {
+    let deliveries = if count == 1 { "delivery" } else { "deliveries" };
     match (lang, to_go) {
         (Lang::Ko, None) => format!("{count}건"),
         (Lang::Ko, Some(left)) => format!("{count}건 · 남은 배달 {left}건"),
-        (Lang::En, None) => format!("{count} to deliver"),
-        (Lang::En, Some(left)) => format!("{count} deliveries · {left} still to go"),
+        (Lang::En, None) => format!("{count} {deliveries}"),
+        (Lang::En, Some(left)) => format!("{count} {deliveries} · {left} still to go"),
     }
 }
 
-/// Opens the browser's print dialog (the print stylesheet lays out the day sheet).
-fn print_page() {
+/// Opens the browser's print dialog once the page shows what `printing` chose (the print
+/// stylesheet lays out the day sheet), and forgets the choice when printing is done, so a
+/// later print of the whole page prints every day.
+fn print_day(printing: RwSignal<Option<NaiveDate>>, date: NaiveDate) {
+    printing.set(Some(date));
     #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.print();
+    {
+        // The classes are applied on a later tick; the next frame has them.
+        request_animation_frame(move || {
+            if let Some(window) = web_sys::window() {
+                let _ = window.print();
+            }
+        });
+    }
+}
+
+/// Why sending out or marking delivered did not happen, in the page's language: a 409 means
+/// the delivery moved on meanwhile (a colleague was quicker, or the order was cancelled).
+fn advance_failure(failure: &Failure, lang: Lang) -> String {
+    match (failure.status, lang) {
+        (409, Lang::Ko) => {
+            "이 배달은 그사이 상태가 바뀌었어요 (다른 직원이 먼저 처리했거나 주문이 취소됐어요). 목록을 확인해 주세요.".to_owned()
+        }
+        (409, Lang::En) => format!("This delivery moved on meanwhile: {}", failure.message),
+        _ => crate::problems::general_failure(failure, lang),
     }
 }
 
@@ -104,6 +125,8 @@ fn Deliveries() -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     // The day the courier's sheet is printed for; the other days are left off the paper.
     let printing = RwSignal::new(None::<NaiveDate>);
+    #[cfg(feature = "hydrate")]
+    let _ = window_event_listener_untyped("afterprint", move |_| printing.set(None));
     let advance = move |order_id: String, step: &'static str| {
         leptos::task::spawn_local(async move {
             let path = format!("/api/deliveries/{order_id}/{step}");
@@ -116,7 +139,7 @@ fn Deliveries() -> impl IntoView {
     view! {
         <section class="panel wide board" class:printing=move || printing.get().is_some()>
             <h1>{tr("배달 관리", "Deliveries")}</h1>
-            {move || failure.get().map(|f| view! { <p class="form-error" role="alert">{crate::problems::general_failure(&f, lang.get())}</p> })}
+            {move || failure.get().map(|f| view! { <p class="form-error" role="alert">{advance_failure(&f, lang.get())}</p> })}
             <Transition fallback=|| view! { <p class="loading">"…"</p> }>
                 {move || deliveries.get().map(|result| match result {
                     Ok(list) if list.is_empty() => view! { <p>{tr("예정된 배달이 없어요.", "No deliveries scheduled.")}</p> }.into_any(),
@@ -130,10 +153,7 @@ fn Deliveries() -> impl IntoView {
                                     <h2 id=heading>{l.date(date)}
                                         <span class="count">{count_words(l, day.count(), Some(day.to_go()))}</span>
                                     </h2>
-                                    <button type="button" class="print-day" on:click=move |_| {
-                                        printing.set(Some(date));
-                                        print_page();
-                                    }>{tr("이 날 배달표 인쇄", "Print this day's sheet")}</button>
+                                    <button type="button" class="print-day" on:click=move |_| print_day(printing, date)>{tr("이 날 배달표 인쇄", "Print this day's sheet")}</button>
                                 </div>
                                 {day.windows.into_iter().map(|(window, list)| view! {
                                     <section class="board-window">
@@ -223,6 +243,10 @@ mod tests {
         assert_eq!(windows, [(Morning, 2), (Evening, 1)]);
         assert_eq!((days[1].count(), days[1].to_go()), (1, 1));
         assert_eq!(count_words(Lang::Ko, 3, Some(2)), "3건 · 남은 배달 2건");
-        assert_eq!(count_words(Lang::En, 1, None), "1 to deliver");
+        assert_eq!(count_words(Lang::En, 1, None), "1 delivery");
+        assert_eq!(
+            count_words(Lang::En, 3, Some(1)),
+            "3 deliveries · 1 still to go"
+        );
     }
 }

@@ -34,8 +34,8 @@ fn Plan() -> impl IntoView {
         <section class="panel wide">
             <h1>{tr("준비할 꽃", "What to prepare")}</h1>
             <p class="note">{tr(
-                "오늘부터 사흘 동안 결제된 주문에 들어갈 꽃이에요. 주문 가능 수량이 그날 필요한 양보다 적으면, 그만큼 더 들여오기를 권해요.",
-                "The flowers the paid orders of the next three days need. Where fewer are left to sell than a day like this uses, buy the difference.",
+                "오늘부터 사흘 동안 결제된 주문에 들어갈 꽃이에요. 주문 가능 수량이 그날 필요한 양보다 적으면, 그만큼 더 들여오기를 권해요. 날마다 지금 재고와 따로 견주므로, 여러 날의 권장량을 더하지 마세요.",
+                "The flowers the paid orders of the next three days need. Where fewer are left to sell than a day like this uses, buy the difference. Each day is weighed on its own against the stock now: do not add the days' suggestions up.",
             )}</p>
             <Transition fallback=|| view! { <p class="loading">"…"</p> }>
                 {move || plan.get().map(|result| match result {

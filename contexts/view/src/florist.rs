@@ -84,7 +84,8 @@ impl crate::ReadModels {
     }
 
     /// For each delivery day from `from` for `days` days: the flowers its paid orders that
-    /// have not left the shop need, against the stock, most short first.
+    /// have not left the shop need, against the stock now, the most needed first. Each day is
+    /// weighed on its own against today's stock, not after the days before it.
     pub async fn preparation(
         &self,
         from: NaiveDate,

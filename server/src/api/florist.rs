@@ -18,13 +18,23 @@ pub fn seoul_today() -> NaiveDate {
         .date_naive()
 }
 
-/// A `YYYY-MM-DD` query parameter, or today in Seoul when it is absent.
+/// A `YYYY-MM-DD` query parameter between the years 2000 and 2100 (the shop's calendar, well
+/// inside what the databases store), or today in Seoul when it is absent.
 pub fn day_or_today(field: &str, raw: Option<&str>) -> Result<NaiveDate, ApiError> {
-    match raw {
-        None => Ok(seoul_today()),
-        Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map_err(|_| ApiError::field(field, "invalid", "give a date as YYYY-MM-DD")),
-    }
+    use chrono::Datelike;
+    let Some(raw) = raw else {
+        return Ok(seoul_today());
+    };
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .filter(|day| (2000..=2100).contains(&day.year()))
+        .ok_or_else(|| {
+            ApiError::field(
+                field,
+                "invalid",
+                "give a date as YYYY-MM-DD, between the years 2000 and 2100",
+            )
+        })
 }
 
 #[derive(Deserialize)]

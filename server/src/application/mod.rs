@@ -34,9 +34,11 @@ pub struct Application {
     shutdown: CancellationToken,
 }
 
-/// How long the workers have to finish the messages in hand once requests are done (each
-/// takes well under a second), and each pool to close. Kubernetes kills a pod 30 s after
-/// SIGTERM; a process that waits longer than this names what it waited for and stops anyway.
+/// How long stopping may take once requests are done: the workers finish the messages in hand
+/// (each takes well under a second), then the broker connection and the pools close. Kubernetes
+/// kills a pod 30 s after SIGTERM; a process that waits longer than this names what it waited
+/// for and stops anyway. Nothing is lost: a message is acknowledged only after its commit, so
+/// one in hand goes back to its queue and the inbox skips it if it was applied.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
 impl Application {
@@ -330,7 +332,9 @@ impl Application {
                 }
             }
         };
-        if tokio::time::timeout(STOP_GRACE, finishing).await.is_err() {
+        // One deadline for the whole stop: workers, then the broker, then the pools.
+        let deadline = tokio::time::Instant::now() + STOP_GRACE;
+        if tokio::time::timeout_at(deadline, finishing).await.is_err() {
             // A bug, said out loud with the workers it concerns; the process still stops.
             let waiting: Vec<&str> = statuses
                 .iter()
@@ -341,15 +345,9 @@ impl Application {
             workers.abort_all();
         }
         broker.close().await;
-        for pool in pools {
-            if tokio::time::timeout(STOP_GRACE, pool.close())
-                .await
-                .is_err()
-            {
-                tracing::error!(
-                    "a database pool still had connections in use; stopping without them"
-                );
-            }
+        let closing = futures_util::future::join_all(pools.iter().map(db::Pool::close));
+        if tokio::time::timeout_at(deadline, closing).await.is_err() {
+            tracing::error!("a database pool still had connections in use; stopping without them");
         }
         tracing::info!("stopped");
         served

@@ -139,7 +139,13 @@ async fn the_florist_finds_orders_sees_the_day_and_what_to_prepare() {
         .get(&format!("/api/preparation?from={day}&days=1"))
         .await;
     assert_eq!(plan[0]["flowers"][0]["restock"], (2 - available).max(0));
-    for bad in ["days=0", "days=15", "from=soon"] {
+    for bad in [
+        "days=0",
+        "days=15",
+        "from=soon",
+        "from=-5000-01-01",
+        "from=99999-01-01",
+    ] {
         let (status, problem) = staff.get(&format!("/api/preparation?{bad}")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {problem}");
     }
@@ -191,8 +197,12 @@ async fn the_florist_finds_orders_sees_the_day_and_what_to_prepare() {
         ))
         .await;
     assert_eq!(yesterday["placed"], 0);
-    let (status, _) = staff.get("/api/daySummary?day=25-11-2026").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for bad in ["25-11-2026", "-5000-01-01", "262143-01-01"] {
+        let (status, _) = staff.get(&format!("/api/daySummary?day={bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let (status, _) = staff.get(&format!("/api/deliveries?from={bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
     petal.stop().await;
     shop.finish().await;
 }
