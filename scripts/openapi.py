@@ -131,6 +131,8 @@ paths={
  "/api/staffAccounts":{
    "get":op("The shop's staff (staff)","staff",resp("oldest first",arr(S("StaffMember"))),errors=[U401,ST403]),
    "post":op("Add a staff member (staff)","staff",resp("added",S("StaffMember")),"201",S("SignUp"),[U401,U422],write=True)},
+ "/api/staffAccounts/{email}":{"delete":op("Remove a colleague from the staff: they can no longer sign in and their sessions end (staff)","staff",resp("removed"),"204",
+   errors=[U401,U404,(409,"not yourself, nor the account from the shop's configuration")],params=[path("email","the colleague's email")],write=True)},
  "/api/parked":{"get":op("Messages a context parked, optionally one order's (staff)","staff",resp("parked messages",arr(S("ParkedMessage"))),errors=[U401,ST403],
    params=[{"name":"order_id","in":"query","required":False,"schema":s(),"description":"the order (correlation id)"}])},
  "/api/parked/{context}/redrive":{"post":op("Send a context's parked messages back to its queue (staff)","staff",resp("how many moved",obj({"context":s(),"moved":i()})),errors=[U401,U404],

@@ -136,7 +136,7 @@ test("today at a glance and what to prepare follow the orders", async ({ browser
   await staff.screenshot({ path: "screenshots/staff-preparation.png", fullPage: true });
 });
 
-test("a staff member adds a colleague, who signs in to the staff pages", async ({ browser }) => {
+test("a staff member adds a colleague, who signs in to the staff pages, and removes them again", async ({ browser }) => {
   const staff = await signedIn(browser, "staff");
   await staff.goto("/staff/accounts");
   await hydrated(staff);
@@ -162,4 +162,14 @@ test("a staff member adds a colleague, who signs in to the staff pages", async (
   await new AccountPages(colleague).signIn(email, "a first password");
   await colleague.getByRole("link", { name: "가게 관리" }).click();
   await expect(colleague.getByRole("heading", { name: "오늘 한눈에" })).toBeVisible();
+
+  // Removing them: nobody can remove themselves or the configured account; their access ends.
+  await staff.reload();
+  await hydrated(staff);
+  await expect(staff.locator(`tr[data-email="${STAFF.email}"] button`)).toHaveCount(0);
+  await staff.locator(`tr[data-email="${email}"]`).getByRole("button", { name: "직원에서 빼기" }).click();
+  await expect(staff.getByRole("status").first()).toContainText("직원에서 뺐어요");
+  await expect(staff.locator(`tr[data-email="${email}"]`)).toHaveCount(0);
+  const denied = await colleague.request.get("/api/deliveries");
+  expect(denied.status()).toBe(401);
 });

@@ -33,8 +33,10 @@ struct NewColleague {
 fn Team() -> impl IntoView {
     let lang = use_lang();
     let added = RwSignal::new(None::<StaffMember>);
+    let removal = RwSignal::new(None::<Result<String, Failure>>);
     let members = LocalResource::new(move || {
         added.track();
+        removal.track();
         client::get::<Vec<StaffMember>>("/api/staffAccounts")
     });
     let (email, name, password) = (
@@ -43,6 +45,15 @@ fn Team() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let failure = RwSignal::new(None::<Failure>);
+    let remove = move |email: String| {
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/staffAccounts/{email}");
+            let done = client::send::<_, ()>("DELETE", &path, &())
+                .await
+                .map(|()| email);
+            removal.set(Some(done));
+        });
+    };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let body = NewColleague {
@@ -81,10 +92,16 @@ fn Team() -> impl IntoView {
     view! {
         <section class="panel wide">
             <h1>{tr("직원", "Staff")}</h1>
+            {move || removal.get().map(|done| match (done, lang.get()) {
+                (Ok(email), Lang::Ko) => view! { <p role="status">{format!("{email} 님을 직원에서 뺐어요. 그 계정의 로그인은 모두 끝났어요.")}</p> }.into_any(),
+                (Ok(email), Lang::En) => view! { <p role="status">{format!("{email} is no longer staff; every session of that account has ended.")}</p> }.into_any(),
+                (Err(failure), l) => view! { <p class="form-error" role="alert">{crate::problems::general_failure(&failure, l)}</p> }.into_any(),
+            })}
             <Transition fallback=|| view! { <p class="loading">"…"</p> }>
                 {move || members.get().map(|result| match result {
                     Ok(list) => {
                         let l = lang.get();
+                        let me = crate::session::use_auth().account().map(|a| a.email);
                         view! {
                             <table class="team">
                                 <thead><tr>
@@ -92,11 +109,20 @@ fn Team() -> impl IntoView {
                                     <th scope="col">{tr("이메일", "Email")}</th>
                                     <th scope="col">{tr("추가한 사람", "Added by")}</th>
                                     <th scope="col">{tr("추가된 때", "Since")}</th>
+                                    <th scope="col">{tr("빼기", "Remove")}</th>
                                 </tr></thead>
-                                <tbody>{list.into_iter().map(|m| view! {
-                                    <tr><td>{m.name}</td><td>{m.email}</td>
-                                        <td>{m.added_by.unwrap_or_else(|| l.pick("가게 설정", "the shop's configuration").to_owned())}</td>
-                                        <td>{l.moment(m.created_at)}</td></tr>
+                                <tbody>{list.into_iter().map(|m| {
+                                    // Nobody removes themselves, nor the configured account.
+                                    let removable = m.added_by.is_some() && Some(&m.email) != me.as_ref();
+                                    let email = m.email.clone();
+                                    view! {
+                                        <tr data-email=m.email.clone()><td>{m.name.clone()}</td><td>{m.email.clone()}</td>
+                                            <td>{m.added_by.clone().unwrap_or_else(|| l.pick("가게 설정", "the shop's configuration").to_owned())}</td>
+                                            <td>{l.moment(m.created_at)}</td>
+                                            <td>{removable.then(|| view! {
+                                                <button type="button" class="danger" on:click=move |_| remove(email.clone())>{tr("직원에서 빼기", "Remove from staff")}</button>
+                                            })}</td></tr>
+                                    }
                                 }).collect_view()}</tbody>
                             </table>
                         }.into_any()

@@ -46,7 +46,8 @@ impl CurrentAccount {
             return Ok(None);
         };
         let row: Option<(String, String, bool, i32)> = sqlx::query_as(
-            "SELECT email, name, staff, session_generation FROM accounts WHERE id = $1",
+            "SELECT email, name, staff, session_generation FROM accounts
+             WHERE id = $1 AND removed_at IS NULL",
         )
         .bind(signed_in.id)
         .fetch_optional(&accounts.pool)
@@ -176,7 +177,7 @@ impl Accounts {
     async fn find(&self, email: &str) -> Result<Option<AccountRow>, ApiError> {
         Ok(sqlx::query_as(
             "SELECT id, email, name, password_hash, staff, session_generation
-             FROM accounts WHERE email = $1",
+             FROM accounts WHERE email = $1 AND removed_at IS NULL",
         )
         .bind(email)
         .fetch_optional(&self.pool)
@@ -337,7 +338,7 @@ pub async fn staff_accounts(
         chrono::DateTime<chrono::Utc>,
     )> = sqlx::query_as(
         "SELECT email, name, added_by, created_at FROM accounts
-             WHERE staff ORDER BY created_at, email",
+             WHERE staff AND removed_at IS NULL ORDER BY created_at, email",
     )
     .fetch_all(&state.accounts.pool)
     .await?;
@@ -620,6 +621,55 @@ pub async fn bootstrap_staff(
     }
     tracing::info!("staff account ready");
     Ok(())
+}
+
+/// `DELETE /api/staffAccounts/{email}`: a member of staff removes a colleague. The account
+/// can no longer sign in, its sessions and live streams end, and the histories keep its
+/// name. Nobody removes themselves, nor the account from the shop's configuration (the way
+/// in, which nobody added).
+#[tracing::instrument(skip_all)]
+pub async fn remove_staff(
+    Staff(by): Staff,
+    State(state): State<ApiState>,
+    super::PathParams(email): super::PathParams<String>,
+) -> Result<StatusCode, ApiError> {
+    let email = parse_email(&email).ok_or_else(|| ApiError::not_found("staff member"))?;
+    let row: Option<(Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT id, added_by FROM accounts WHERE email = $1 AND staff AND removed_at IS NULL",
+    )
+    .bind(&email)
+    .fetch_optional(&state.accounts.pool)
+    .await?;
+    let Some((id, added_by)) = row else {
+        return Err(ApiError::not_found("staff member"));
+    };
+    if id == by.id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_yourself",
+            "you cannot remove yourself; ask a colleague",
+        ));
+    }
+    if added_by.is_none() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "configured_account",
+            "this is the account from the shop's configuration (PETAL_STAFF_EMAIL), the way in; \
+             change it there",
+        ));
+    }
+    sqlx::query(
+        "UPDATE accounts SET staff = false, removed_at = now(), removed_by = $2,
+                session_generation = session_generation + 1
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&by.email)
+    .execute(&state.accounts.pool)
+    .await?;
+    state.live.signed_out(id, None);
+    tracing::info!(removed = %email, by = %by.email, "a staff account was removed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -190,6 +190,12 @@ fn table(limits: &Limits) -> Vec<(RouteSpec, Handler)> {
             Staff,
             post(accounts::add_staff),
         ),
+        route(
+            "DELETE",
+            "/api/staffAccounts/{email}",
+            Staff,
+            delete(accounts::remove_staff),
+        ),
         route("GET", "/api/products", Staff, get(staff::products)),
         route("POST", "/api/products", Staff, post(staff::add_product)),
         route(

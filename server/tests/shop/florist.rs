@@ -317,6 +317,43 @@ async fn staff_add_a_colleague_whose_changes_carry_their_name() {
         step.get("by").is_none(),
         "a customer is not told who: {step}"
     );
+
+    // Removing a colleague: not oneself, not the configured account, not by a customer.
+    let remove = |email: &str| format!("/api/staffAccounts/{email}");
+    for (who, email, expected) in [
+        (&staff, STAFF_EMAIL, StatusCode::CONFLICT),
+        (&jimin, STAFF_EMAIL, StatusCode::CONFLICT),
+        (&jimin, "jimin@petal.test", StatusCode::CONFLICT),
+        (&staff, "nobody@petal.test", StatusCode::NOT_FOUND),
+        (&staff, customer_email.as_str(), StatusCode::NOT_FOUND),
+        (&customer, "jimin@petal.test", StatusCode::FORBIDDEN),
+    ] {
+        let (status, body) = who
+            .send(reqwest::Method::DELETE, &remove(email), json!({}))
+            .await;
+        assert_eq!(status, expected, "removing {email}: {body}");
+    }
+    let (status, body) = staff
+        .send(
+            reqwest::Method::DELETE,
+            &remove("Jimin@Petal.test"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    // Their open session ends at once, they cannot sign in again, and the list forgets them;
+    // what they did keeps their name.
+    let (status, _) = jimin.get("/api/deliveries").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let mut again = Browser::open(&petal).await;
+    let (status, _) = again
+        .sign_in("jimin@petal.test", "a colleague's password")
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, list) = staff.get("/api/staffAccounts").await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let (_, history) = staff.get("/api/products/pink-tulips/history").await;
+    assert!(history.to_string().contains("jimin@petal.test"));
     petal.stop().await;
     shop.finish().await;
 }

@@ -105,7 +105,8 @@ async fn every_route_answers_each_kind_of_caller_as_its_access_says() {
             .replace("{order_id}", &order_id)
             .replace("{slug}", "pink-tulips")
             .replace("{step}", "dispatch")
-            .replace("{context}", "order");
+            .replace("{context}", "order")
+            .replace("{email}", "nobody@petal.test");
         let method = Method::from_bytes(spec.method.as_bytes()).unwrap();
         let changes = !matches!(method, Method::GET | Method::HEAD);
         for (caller, browser) in callers {
