@@ -20,19 +20,11 @@ PORT=${API_FUZZ_PORT:-3980}
 OPS=$((PORT + 1))
 BASE="http://127.0.0.1:$PORT"
 STATE="$ROOT/target/api-fuzz-$PREFIX"; mkdir -p "$STATE"
-export PETAL_DATABASE_PREFIX="$PREFIX" PETAL_BROKER_PREFIX="$PREFIX" RUST_LOG=${RUST_LOG:-warn}
+export RUST_LOG=${RUST_LOG:-warn}
 # One address sends every request here: the limits would answer most of them 429.
 export PETAL_RATE_LIMITS=off PETAL_DB_POOL_SIZE=5
 export PETAL_STAFF_EMAIL="staff@petal.test" PETAL_STAFF_PASSWORD="a staff password for the API fuzzing"
-LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PETAL_OPS_PORT=$OPS LEPTOS_SITE_ROOT="$ROOT/target/site" \
-  "$BIN" >"$STATE/petal.log" 2>&1 &
-PID=$!
-cleanup() {
-  kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-  forget_shop "$PREFIX"
-}
-trap cleanup EXIT
-wait_for_petal "$PID" "$OPS" "$STATE/petal.log"
+start_shop "$BIN" "$PREFIX" "$PORT" "$OPS" "$STATE/petal.log"
 
 # A caller: a cookie jar and a CSRF token. `who` is visitor, customer or staff.
 signed_in() {

@@ -8,18 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=setup.sh
 source "$ROOT/scripts/setup.sh"
 PREFIX="petal_transfer_$(date +%s)"
-export PETAL_DATABASE_PREFIX="$PREFIX" PETAL_BROKER_PREFIX="$PREFIX" RUST_LOG=warn
-export LEPTOS_SITE_ADDR=127.0.0.1:3975 LEPTOS_SITE_ROOT="$ROOT/target/site" PETAL_OPS_PORT=3976
-BASE="http://$LEPTOS_SITE_ADDR"
-
-"$ROOT/target/release/petal" >"$ROOT/target/transfer-petal.log" 2>&1 &
-PETAL=$!
-cleanup() {
-  kill -TERM "$PETAL" 2>/dev/null && wait "$PETAL" 2>/dev/null || true
-  forget_shop "$PREFIX"
-}
-trap cleanup EXIT
-until curl -sf "http://127.0.0.1:$PETAL_OPS_PORT/health/ready" >/dev/null; do sleep 0.2; done
+export RUST_LOG=warn
+BASE="http://127.0.0.1:3975"
+start_shop "$ROOT/target/release/petal" "$PREFIX" 3975 3976 "$ROOT/target/transfer-petal.log"
 until curl -s "$BASE/" | grep -q celebration-wreath; do sleep 0.2; done
 
 size() { curl -s -o /dev/null -H "accept-language: ko" ${2:+-H "accept-encoding: $2"} -w '%{size_download}' "$BASE$1"; }

@@ -15,15 +15,7 @@ LOG="$ROOT/target/e2e-petal.log"
 export PETAL_STAFF_EMAIL="staff@petal.test"
 export PETAL_STAFF_PASSWORD="a staff password for the browser tests"
 # The specs sign many customers up from one address; the limits have their own tests.
-PETAL_RATE_LIMITS=off PETAL_DATABASE_PREFIX="$E2E_ID" PETAL_BROKER_PREFIX="$E2E_ID" \
-  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" PETAL_OPS_PORT="$E2E_OPS_PORT" \
-  "$ROOT/target/release/petal" >"$LOG" 2>&1 &
-PETAL_PID=$!
-cleanup() {
-  kill -TERM "$PETAL_PID" 2>/dev/null && wait "$PETAL_PID" 2>/dev/null || true
-  forget_shop "$E2E_ID"
-}
-trap cleanup EXIT
-wait_for_petal "$PETAL_PID" "$E2E_OPS_PORT" "$LOG"
+export PETAL_RATE_LIMITS=off
+start_shop "$ROOT/target/release/petal" "$E2E_ID" "$E2E_PORT" "$E2E_OPS_PORT" "$LOG"
 mkdir -p "$ROOT/end2end/screenshots"
 (cd "$ROOT/end2end" && PETAL_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test "$@")

@@ -135,6 +135,20 @@ wait_for_petal() {
   return 1
 }
 
+# Starts the petal binary BIN as a whole shop of its own under PREFIX (databases and broker
+# names), serving target/site on PORT with its ops port OPS and its log in LOG, waits until it
+# is ready, and stops it and forgets its databases and queues when the script exits.
+# Anything else it needs comes from the environment. Sets SHOP_PID.
+start_shop() {
+  local bin=$1 prefix=$2 port=$3 ops=$4 log=$5
+  PETAL_DATABASE_PREFIX="$prefix" PETAL_BROKER_PREFIX="$prefix" LEPTOS_SITE_ROOT="$ROOT/target/site" \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" PETAL_OPS_PORT="$ops" "$bin" >"$log" 2>&1 &
+  SHOP_PID=$!
+  SHOP_PREFIX=$prefix
+  trap 'kill -TERM "$SHOP_PID" 2>/dev/null && wait "$SHOP_PID" 2>/dev/null || true; forget_shop "$SHOP_PREFIX"' EXIT
+  wait_for_petal "$SHOP_PID" "$ops" "$log"
+}
+
 forget_shop() {
   local prefix=$1 db q suffix
   for db in inventory order payment delivery view web processor; do
