@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the server-rendered catalog page against a static file of the same size served by the
 # same process in the same run, with wrk: requests per second and latency percentiles.
-#   DURATION=20s CONNECTIONS=32 scripts/bench-pages.sh     (after cargo leptos build --release --split --precompress)
+#   DURATION=20s CONNECTIONS=32 scripts/bench-pages.sh     (after cargo xtask build)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=setup.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the Playwright specs in Chromium against the release build (`cargo leptos build
-# --release --split --precompress` first), started on its own port, databases and broker names, which are
-# dropped afterwards. Arguments go to Playwright: `scripts/e2e.sh tests/florist.spec.ts`.
+# Runs the Playwright specs in Chromium against the release build (`cargo xtask build` first),
+# started on its own port, databases and broker names, which are dropped afterwards.
+# Arguments go to Playwright: `scripts/e2e.sh tests/florist.spec.ts`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=setup.sh

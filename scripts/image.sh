@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Petal's container image FROM scratch with Debian's docker.io and prints its size.
-# Needs the release build (cargo leptos build --release --split --precompress). Starts its own dockerd that
+# Needs the release build (cargo xtask build). Starts its own dockerd that
 # creates no network (--bridge=none, no iptables) and stops it afterwards.
 #   scripts/image.sh [tag]          (default tag: petal:dev)
 set -euo pipefail
@@ -9,13 +9,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
 TAG=${1:-petal:dev}
 BIN="$ROOT/target/release/petal"
-[ -x "$BIN" ] && [ -d "$ROOT/target/site/pkg" ] || { echo "build first: cargo leptos build --release --split --precompress" >&2; exit 1; }
+[ -x "$BIN" ] && [ -d "$ROOT/target/site/pkg" ] || { echo "build first: cargo xtask build" >&2; exit 1; }
 command -v dockerd >/dev/null || { say "installing docker.io"; apt_install docker.io; }
 
 WORK=$(mktemp -d /tmp/petal-image.XXXXXX)
 CONTEXT="$WORK/context"; ROOTFS="$CONTEXT/rootfs"
 mkdir -p "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/site"
 install -m 0755 "$BIN" "$ROOTFS/petal"
+# The site's content names, which Leptos reads from beside the binary (see xtask/src/names.rs).
+[ -f "$ROOT/target/release/hash.txt" ] && install -m 0644 "$ROOT/target/release/hash.txt" "$ROOTFS/hash.txt"
 strip --strip-debug "$ROOTFS/petal"   # line tables stay in target/; the image needs none
 # Exactly the libraries the binary links (and the loader), at the paths it looks for them.
 for lib in $(ldd "$BIN" | awk '/=>/ { print $3 } /^\s*\/lib/ { print $1 }'); do

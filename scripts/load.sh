@@ -3,7 +3,7 @@
 # own databases and broker names, and prints for each rate: throughput and latency from
 # loadgen, CPU used by petal, PostgreSQL, MariaDB and RabbitMQ, database commits and broker
 # messages per order, and petal's resident memory.
-#   RATES="50 100 200" SECONDS_PER_RATE=15 scripts/load.sh      (after cargo leptos build --release --split --precompress
+#   RATES="50 100 200" SECONDS_PER_RATE=15 scripts/load.sh      (after cargo xtask build
 #                                                                 and cargo build --release --bin loadgen)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

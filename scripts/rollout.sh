@@ -11,7 +11,7 @@
 # Then it waits for the saga to settle and runs `petal audit`. It prints failed HTTP requests
 # (refused or broken connections and 5xx answers), orders, the time each killed role took to be
 # ready again, and the audit's verdict.
-#   scripts/rollout.sh                 (release build: cargo leptos build --release --split --precompress)
+#   scripts/rollout.sh                 (release build: cargo xtask build)
 #   BIN=target/debug scripts/rollout.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

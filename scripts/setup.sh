@@ -5,7 +5,6 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CARGO_LEPTOS_VERSION="0.3.10"   # 0.3.11 needs rustc >= 1.96 (see ../shared/TOOLCHAIN.md)
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 say() { printf '\033[1;35m[petal setup]\033[0m %s\n' "$*"; }
@@ -40,31 +39,26 @@ rust_tools() {
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes on 2 cores, once)"
-    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-  fi
-  # The CLI must match the wasm-bindgen library in Cargo.lock exactly.
-  local wb
-  wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
-    say "installing wasm-bindgen-cli $wb (about 3 minutes, once)"
-    # Not --locked: its lock file asks for a webpki-roots the registry does not serve.
-    cargo install "wasm-bindgen-cli@$wb"
-  fi
 }
 
-node_tools() {
+# What the site build runs besides cargo (`cargo xtask build`): binaryen's wasm-opt (Debian's is
+# too old to hydrate) and esbuild, from npm, pinned in end2end/package-lock.json with the
+# browser tests' runner.
+npm_packages() {
   if ! command -v npm >/dev/null; then
     say "installing Node.js and npm"
     apt_install nodejs npm
   fi
-  # Playwright's test runner, and binaryen's wasm-opt (Debian's is too old to hydrate).
-  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -x "$ROOT/end2end/node_modules/.bin/esbuild" ] \
+     || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
      || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     say "installing the end2end npm packages"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
   fi
+}
+
+# The browser tests' Chromium, and a font it draws Korean with.
+browser_tools() {
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's Chromium for the browser tests"
     apt_install chromium
@@ -200,16 +194,23 @@ deny_tools() {
   fi
 }
 
-setup_all() {
+# What running the shop needs (scripts/shop.sh).
+setup_shop() {
   rust_tools
-  node_tools
+  npm_packages
+  postgres
+  mariadb
+  rabbitmq
+}
+
+# What running every test needs (scripts/test.sh).
+setup_all() {
+  setup_shop
+  browser_tools
   k8s_tools
   api_tools
   fuzz_tools
   deny_tools
-  postgres
-  mariadb
-  rabbitmq
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

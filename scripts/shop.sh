@@ -5,11 +5,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=setup.sh
 source "$ROOT/scripts/setup.sh"
-setup_all
+setup_shop
 cd "$ROOT"
-say "building the shop (release)"
-# --split: the order and staff pages go into their own WASM chunks (app::lazy).
-cargo leptos build --release --split --precompress
+say "building the shop (release server and site, side by side: cargo xtask build)"
+cargo xtask build
 # A staff account for the admin API: from the environment, or made up now and shown once.
 export PETAL_STAFF_EMAIL="${PETAL_STAFF_EMAIL:-staff@petal.local}"
 if [ -z "${PETAL_STAFF_PASSWORD:-}" ]; then

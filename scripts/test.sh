@@ -40,10 +40,10 @@ say "cargo-fuzz (short: 20 s per target; the long run is scripts/fuzz.sh 600)"
 "$ROOT/scripts/fuzz.sh" 20
 say "Kubernetes manifests: rendered, validated against Kubernetes 1.30 (strict), checked against petal's roles"
 python3 "$ROOT/scripts/check-manifests.py" "$ROOT/target/debug/petal"
-say "building the shop (release) for the browser tests"
-# --split: the order and staff pages go into their own WASM chunks (app::lazy); --precompress:
-# brotli and gzip copies of every file in the site, served by Accept-Encoding.
-cargo leptos build --release --split --precompress
+say "building the shop (release) for the browser tests: cargo xtask build"
+# The order and staff pages in their own WASM chunks (app::lazy), every site file named after
+# its content and precompressed with brotli and gzip (xtask/src/main.rs).
+cargo xtask build
 
 say "browser tests (Playwright in Chromium, axe-core on every page)"
 "$ROOT/scripts/e2e.sh"

@@ -8,14 +8,51 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use view::ReadModels;
 
-/// The Leptos options for the built site under `site_root` (see `cargo leptos build`).
+/// What the build names the script, the WASM and the style (`petal.js`, or `petal.<hash>.js`).
+const OUTPUT_NAME: &str = "petal";
+
+/// The Leptos options for the built site under `site_root` (see `cargo xtask build`).
 pub fn leptos_options(settings: &crate::config::Settings) -> LeptosOptions {
+    let pkg = std::path::Path::new(&settings.site_root).join("pkg");
     LeptosOptions::builder()
-        .output_name("petal")
+        .output_name(OUTPUT_NAME)
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(settings.site_addr)
+        .hash_files(has_content_names(&pkg))
         .build()
+}
+
+/// Whether the site's files carry content names. `cargo xtask build` names every file of `pkg`
+/// after its content (`petal.<hash>.wasm`, see xtask/src/names.rs) and leaves their list,
+/// `hash.txt`, beside the server binary, where Leptos reads it. A list that names a script the
+/// site lacks (a later `cargo leptos build` left it behind) is ignored, with a warning, and the
+/// pages ask for plain names.
+fn has_content_names(pkg: &std::path::Path) -> bool {
+    let Some(list) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+    else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(&list) else {
+        return false;
+    };
+    let script = text
+        .lines()
+        .find_map(|line| line.strip_prefix("js:"))
+        .map(str::trim);
+    match script {
+        Some(hash) if pkg.join(format!("{OUTPUT_NAME}.{hash}.js")).is_file() => true,
+        _ => {
+            tracing::warn!(
+                list = %list.display(),
+                pkg = %pkg.display(),
+                "the name list beside the server does not match the site; the pages ask for plain names"
+            );
+            false
+        }
+    }
 }
 
 /// What pages and server functions find in their context.
@@ -67,11 +104,11 @@ pub fn routes(options: LeptosOptions, context: PageContext) -> Router {
         .with_state(options)
 }
 
-/// The built script, WASM chunks and style under `/pkg`: the brotli or gzip copy a release
-/// build made (`--precompress`) when the browser takes it, `304 Not Modified` when the
-/// browser's copy is current, kept but checked on every visit (`no-cache`: the names stay
-/// the same from one build to the next), and `Vary: Accept-Encoding` so no cache hands a
-/// compressed copy to a browser that cannot read it.
+/// The built script, WASM chunks and style under `/pkg`: the brotli or gzip copy the build made
+/// when the browser takes it, with `Vary: Accept-Encoding` so no cache hands a compressed copy
+/// to a browser that cannot read it. A file named after its content never changes under that
+/// name, so browsers keep it a year without asking again; any other is kept but checked on each
+/// visit (`no-cache`, answered `304 Not Modified` while it is current).
 fn pkg_files(options: &LeptosOptions) -> Router {
     use axum::http::{header, HeaderValue};
     use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
@@ -84,10 +121,39 @@ fn pkg_files(options: &LeptosOptions) -> Router {
             header::VARY,
             HeaderValue::from_static("accept-encoding"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
+        .layer(axum::middleware::from_fn(cache_by_name))
+}
+
+/// Sets how long a browser keeps a `/pkg` file, from its name (see [`pkg_files`]).
+async fn cache_by_name(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue, StatusCode};
+    let file = request.uri().path().rsplit('/').next().unwrap_or_default();
+    let lasting = file.split('.').any(is_content_hash);
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        response.headers_mut().insert(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+            HeaderValue::from_static(if lasting {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
+        );
+    }
+    response
+}
+
+/// A content hash as the build writes it into a name: 16 bytes in unpadded URL-safe base64
+/// (22 characters). The split loader's placeholder, all underscores, is not one.
+fn is_content_hash(part: &str) -> bool {
+    part.len() == 22
+        && part.bytes().any(|byte| byte != b'_')
+        && part
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
 /// The web role's own database, holding accounts and sessions.

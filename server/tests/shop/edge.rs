@@ -617,7 +617,7 @@ async fn pages_and_json_travel_compressed_when_the_browser_takes_it_but_live_str
 #[tokio::test]
 async fn the_site_files_go_precompressed_and_a_browser_that_has_them_gets_304() {
     // A site folder of its own: a style sheet with the brotli and gzip copies a release build
-    // makes (`cargo leptos build --precompress`).
+    // makes (`cargo xtask build`).
     let site = std::env::temp_dir().join(format!("petal-site-{}", Uuid::now_v7().simple()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     let css = "body { color: #2b2024; } ".repeat(200);
@@ -629,6 +629,13 @@ async fn the_site_files_go_precompressed_and_a_browser_that_has_them_gets_304() 
         writer.write_all(css.as_bytes()).unwrap();
     }
     std::fs::write(site.join("pkg/petal.css.br"), &br).unwrap();
+    for name in [
+        "petal.gSXdGGggQBllpctKtf_S3w.css",
+        "__wasm_split.______________________.js",
+    ] {
+        std::fs::write(site.join("pkg").join(name), &css).unwrap();
+        std::fs::write(site.join("pkg").join(format!("{name}.br")), &br).unwrap();
+    }
     let site_root = site.to_str().unwrap().to_owned();
     let shop = crate::support::Shop::with(&[("LEPTOS_SITE_ROOT", site_root.as_str())]);
     let petal = shop.start(&[Role::Web]).await;
@@ -674,6 +681,42 @@ async fn the_site_files_go_precompressed_and_a_browser_that_has_them_gets_304() 
     let plain = http.get(&url).send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.text().await.unwrap(), css);
+
+    // A file named after its content (`cargo xtask build`) never changes under that name: a
+    // browser keeps it a year and never asks again. The loader's placeholder is no content name.
+    let named = http
+        .get(petal.base_url() + "/pkg/petal.gSXdGGggQBllpctKtf_S3w.css")
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), StatusCode::OK);
+    assert_eq!(named.headers()["content-encoding"], "br");
+    assert_eq!(
+        named.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let placeholder = http
+        .get(petal.base_url() + "/pkg/__wasm_split.______________________.js")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placeholder.status(), StatusCode::OK);
+    assert_eq!(placeholder.headers()["cache-control"], "no-cache");
+    // A name that is not there is not cached at all.
+    let missing = http
+        .get(petal.base_url() + "/pkg/petal.AAAAAAAAAAAAAAAAAAAAAA.css")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_ne!(
+        missing
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
+    );
     petal.stop().await;
     shop.finish().await;
     let _ = std::fs::remove_dir_all(site);
