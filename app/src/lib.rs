@@ -93,10 +93,10 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=catalog::CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("/flower/:slug") view=flower::FlowerPage ssr=SsrMode::Async />
+                    <Route path=path!("/flower/:slug") view={Lazy::<lazy::Flower>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view={Lazy::<lazy::Checkout>::new()} />
-                    <Route path=path!("/signin") view=|| view! { <session::AccountPage signing_up=false /> } />
-                    <Route path=path!("/signup") view=|| view! { <session::AccountPage signing_up=true /> } />
+                    <Route path=path!("/signin") view={Lazy::<lazy::SignIn>::new()} />
+                    <Route path=path!("/signup") view={Lazy::<lazy::SignUp>::new()} />
                     <Route path=path!("/orders") view={Lazy::<lazy::MyOrders>::new()} />
                     <Route path=path!("/orders/:id") view={Lazy::<lazy::Order>::new()} />
                     <Route path=path!("/messages") view={Lazy::<lazy::Messages>::new()} />
@@ -167,15 +167,14 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// Pages the browser loads only when they are visited: the customer's order pages and the
-/// staff's pages live in their own WASM chunks (`cargo leptos build --split`), so the catalog
-/// loads without them.
+/// Pages the browser loads only when they are visited: every page but the catalog lives in its
+/// own WASM chunk (`cargo xtask build` splits them out), so the catalog loads without them.
 mod lazy {
     use leptos::prelude::*;
     use leptos_router::{lazy_route, LazyRoute};
 
     macro_rules! lazy_pages {
-        ($($name:ident => $page:path),* $(,)?) => {$(
+        ($($name:ident => $page:expr),* $(,)?) => {$(
             #[derive(Clone, Copy, Debug, Default)]
             pub struct $name;
 
@@ -186,25 +185,28 @@ mod lazy {
                 }
 
                 fn view(_this: Self) -> AnyView {
-                    $page().into_any()
+                    $page.into_any()
                 }
             }
         )*};
     }
 
     lazy_pages! {
-        Checkout => crate::checkout::CheckoutPage,
-        MyOrders => crate::orders::MyOrdersPage,
-        Order => crate::orders::OrderPage,
-        Messages => crate::orders::MessagesPage,
-        Inventory => crate::staff::InventoryPage,
-        Deliveries => crate::staff::DeliveriesPage,
-        StaffOrder => crate::staff::StaffOrderPage,
-        Today => crate::staff::TodayPage,
-        Preparation => crate::staff::PreparationPage,
-        FindOrder => crate::staff::FindOrderPage,
-        Team => crate::staff::TeamPage,
-        Account => crate::account::AccountSettings,
+        Flower => crate::flower::FlowerPage(),
+        SignIn => crate::session::AccountPage(crate::session::AccountPageProps { signing_up: false }),
+        SignUp => crate::session::AccountPage(crate::session::AccountPageProps { signing_up: true }),
+        Checkout => crate::checkout::CheckoutPage(),
+        MyOrders => crate::orders::MyOrdersPage(),
+        Order => crate::orders::OrderPage(),
+        Messages => crate::orders::MessagesPage(),
+        Inventory => crate::staff::InventoryPage(),
+        Deliveries => crate::staff::DeliveriesPage(),
+        StaffOrder => crate::staff::StaffOrderPage(),
+        Today => crate::staff::TodayPage(),
+        Preparation => crate::staff::PreparationPage(),
+        FindOrder => crate::staff::FindOrderPage(),
+        Team => crate::staff::TeamPage(),
+        Account => crate::account::AccountSettings(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Brotli and gzip copies of every site file that compresses, made once at build time at the
 //! highest levels (too slow to do per request), for the server's precompressed `/pkg`.
 
+use crate::tools;
 use anyhow::{Context, Result};
 use std::fmt;
 use std::io::Write;
@@ -33,23 +34,10 @@ pub fn precompress(site: &Path) -> Result<Sizes> {
     let mut files = Vec::new();
     collect(site, &mut files)?;
     let pkg = site.join("pkg");
-    // Brotli at its best takes a second or two for the main WASM; use both cores.
-    let results: Vec<Result<(PathBuf, u64, u64, u64)>> = std::thread::scope(|scope| {
-        let half = files.len().div_ceil(2).max(1);
-        let workers: Vec<_> = files
-            .chunks(half)
-            .map(|chunk| {
-                scope.spawn(move || chunk.iter().map(|file| compress(file)).collect::<Vec<_>>())
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("a compressing thread panicked"))
-            .collect()
-    });
+    // Brotli at its best takes a second or two for the main WASM: use every core.
+    let results = tools::each_in_parallel(&files, |file| compress(file))?;
     let mut sizes = Sizes::default();
-    for result in results {
-        let (file, plain, gzip, brotli) = result?;
+    for (file, plain, gzip, brotli) in results {
         if file.starts_with(&pkg) {
             sizes.plain += plain;
             sizes.gzip += gzip;

@@ -98,28 +98,18 @@ pub fn package(workspace: &Workspace, pkg: &Path) -> Result<()> {
     let wasm_opt = tools::npm_tool(workspace.root(), "wasm-opt")?;
     let mut modules = vec![wasm];
     modules.extend(split.split_modules);
-    std::thread::scope(|scope| {
-        let runs: Vec<_> = modules
-            .iter()
-            .map(|module| {
-                let wasm_opt = &wasm_opt;
-                scope.spawn(move || {
-                    let mut command = Command::new(wasm_opt);
-                    command
-                        .args([
-                            "-Oz",
-                            "--enable-bulk-memory",
-                            "--enable-nontrapping-float-to-int",
-                        ])
-                        .arg(module)
-                        .arg("-o")
-                        .arg(module);
-                    tools::run(command)
-                })
-            })
-            .collect();
-        runs.into_iter()
-            .try_for_each(|run| run.join().expect("a wasm-opt thread panicked"))
+    tools::each_in_parallel(&modules, |module| {
+        let mut command = Command::new(&wasm_opt);
+        command
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+            ])
+            .arg(module)
+            .arg("-o")
+            .arg(module);
+        tools::run(command)
     })?;
 
     say("minifying the script and the split loader (esbuild)");
@@ -129,7 +119,12 @@ pub fn package(workspace: &Workspace, pkg: &Path) -> Result<()> {
         let mut minify = Command::new(&esbuild);
         minify
             .arg(&script)
-            .args(["--minify", "--format=esm", "--log-level=warning", "--allow-overwrite"])
+            .args([
+                "--minify",
+                "--format=esm",
+                "--log-level=warning",
+                "--allow-overwrite",
+            ])
             .arg(format!("--outfile={}", script.display()));
         tools::run(minify)?;
     }

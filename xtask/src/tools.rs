@@ -41,3 +41,25 @@ pub fn run(mut command: Command) -> Result<()> {
     }
     Ok(())
 }
+
+/// Runs `work` on every item, on as many threads as the machine has cores and no more (each
+/// wasm-opt is a Node.js process of its own, and a hundred at once ran this machine out of
+/// memory), and returns the results in the items' order.
+pub fn each_in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let per_thread = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let workers: Vec<_> = items
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(work).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a worker thread panicked"))
+            .collect()
+    })
+}
