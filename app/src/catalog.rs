@@ -129,12 +129,19 @@ pub fn CatalogPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match flowers.await {
                         Ok(list) => view! { <FlowerGrid flowers=list query=normalized /> }.into_any(),
-                        Err(_) => view! {
+                        Err(_) => {
+                            // Not a page to keep or index: the next visit tries again.
+                            #[cfg(feature = "ssr")]
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+                            }
+                            view! {
                             <p class="error" role="alert">
                                 {tr("꽃 목록을 불러오지 못했어요. 잠시 후 새로고침해 주세요.",
                                     "We could not load the flowers; please refresh in a moment.")}
                             </p>
-                        }.into_any(),
+                            }.into_any()
+                        }
                     }
                 })}
             </Transition>

@@ -10,6 +10,7 @@ mod db;
 pub mod edge;
 mod health;
 pub mod metrics;
+mod page_cache;
 pub mod roles;
 pub mod telemetry;
 mod web;

@@ -2,6 +2,7 @@
 //! and the server-side sessions (PostgreSQL, so several web instances share them).
 
 use crate::edge::CspNonce;
+use crate::page_cache::{self, PageCache};
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
@@ -80,8 +81,9 @@ fn provide_nonce() {
     }
 }
 
-/// Pages, and the read-only server functions under `/fn` (GET; they change nothing).
-pub fn routes(options: LeptosOptions, context: PageContext) -> Router {
+/// Pages, and the read-only server functions under `/fn` (GET; they change nothing). The
+/// catalog and the flower pages are kept rendered in `pages`.
+pub fn routes(options: LeptosOptions, context: PageContext, pages: PageCache) -> Router {
     let paths = generate_route_list(App);
     let for_pages = context.clone();
     let server_fns = move |request: axum::extract::Request| {
@@ -102,6 +104,10 @@ pub fn routes(options: LeptosOptions, context: PageContext) -> Router {
             shell,
         ))
         .with_state(options)
+        .layer(axum::middleware::from_fn_with_state(
+            pages,
+            page_cache::serve,
+        ))
 }
 
 /// The built script, WASM chunks and style under `/pkg`: the brotli or gzip copy the build made

@@ -129,7 +129,8 @@ impl Hub {
         }
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Nudge> {
+    /// Every nudge this instance hears from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Nudge> {
         self.nudges.subscribe()
     }
 

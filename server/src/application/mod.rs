@@ -146,6 +146,7 @@ impl Application {
                     let nudging = Nudging::new(inbox, workers.nudger(), announce_view_change);
                     workers.consume_with(context, nudging);
                     let hub = api::Hub::default();
+                    let live = hub.clone();
                     let read_models = view::ReadModels::new(pool.clone());
                     workers.listen_live(hub.clone(), read_models.clone());
                     let accounts_pool =
@@ -190,6 +191,12 @@ impl Application {
                     workers.spawn("web.sessions", move |stop| {
                         web::sweep_sessions(store.clone(), every, sweeping.clone(), stop)
                     });
+                    let pages = crate::page_cache::PageCache::default();
+                    let (following, kept) = (workers.status("web.pages"), pages.clone());
+                    workers.spawn("web.pages", move |stop| {
+                        kept.clone()
+                            .follow(live.subscribe(), following.clone(), stop)
+                    });
                     router = router
                         .merge(api::routes(api))
                         .merge(web::routes(
@@ -198,6 +205,7 @@ impl Application {
                                 read_models,
                                 same_day_cutoff_hour: settings.same_day_cutoff_hour,
                             },
+                            pages,
                         ))
                         .layer(sessions);
                     databases.push((web::ACCOUNTS, db::Pool::Postgres(accounts_pool)));

@@ -407,3 +407,113 @@ async fn the_shop_reconnects_by_itself_when_the_broker_drops_its_connection() {
     petal.stop().await;
     shop.finish().await;
 }
+
+/// The nonce a response's policy allows, and the page with that nonce taken out.
+fn nonce_and_page(policy: &str, html: &str) -> (String, String) {
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the policy names a nonce")
+        .to_owned();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every inline script carries this response's nonce"
+    );
+    (nonce.clone(), html.replace(&nonce, "NONCE"))
+}
+
+#[tokio::test]
+async fn public_pages_are_kept_rendered_each_with_its_own_nonce_until_a_product_changes() {
+    use crate::operations::{sample, scrape};
+    let shop = Shop::new();
+    let petal = shop.start(Role::ALL).await;
+    let read_models = shop.read_models().await;
+    eventually("every demo product is projected", || async {
+        read_models.product_infos().await.unwrap().len() == DEMO_PRODUCTS
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let fetch = |path: &'static str, lang: &'static str| {
+        let (http, url) = (http.clone(), petal.base_url() + path);
+        async move {
+            let answer = http
+                .get(url)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), reqwest::StatusCode::OK);
+            let headers = answer.headers().clone();
+            let policy = headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            (
+                headers,
+                nonce_and_page(&policy, &answer.text().await.unwrap()),
+            )
+        }
+    };
+    // Wait until a product change from loading the demo catalog has come and gone.
+    eventually("the catalog page lists every flower", || async {
+        fetch("/", "ko")
+            .await
+            .1
+             .1
+            .contains(&format!("꽃 {DEMO_PRODUCTS}종"))
+    })
+    .await;
+
+    let hits = |scraped: &str| sample(scraped, "petal_page_cache_total", &[("outcome", "hit")]);
+    let before = scrape(&petal).await;
+    let (first_headers, (first_nonce, first)) = fetch("/", "ko").await;
+    let (second_headers, (second_nonce, second)) = fetch("/", "ko").await;
+    assert_ne!(
+        first_nonce, second_nonce,
+        "a nonce is used once, kept page or not"
+    );
+    assert_eq!(first, second, "the same page but for its nonce");
+    for name in ["content-type", "cache-control", "x-frame-options"] {
+        assert_eq!(first_headers[name], second_headers[name], "{name}");
+    }
+    let (_, (_, english)) = fetch("/", "en").await;
+    assert!(english.contains("Today's flowers") && !english.contains("오늘의 꽃"));
+    let (_, (_, flower)) = fetch("/flower/red-rose-bouquet", "ko").await;
+    assert!(flower.contains("빨간 장미 꽃다발"));
+    let (_, (_, flower_again)) = fetch("/flower/red-rose-bouquet", "ko").await;
+    assert_eq!(flower, flower_again);
+    let after = scrape(&petal).await;
+    assert!(
+        hits(&after).unwrap_or(0.0) >= hits(&before).unwrap_or(0.0) + 2.0,
+        "the second catalog and flower pages came from memory:\n{after}"
+    );
+
+    // A restock: the kept pages are dropped when the view has the change, well before they
+    // would age out.
+    let drops = |scraped: &str| sample(scraped, "petal_page_cache_drops_total", &[]);
+    let drops_before = drops(&after).unwrap_or(0.0);
+    assert!(first.contains("재고 12개"), "{first}");
+    let restock = inventory::Restock::parse(3, "a second delivery from the market").unwrap();
+    shop.inventory()
+        .await
+        .restock("red-rose-bouquet", &restock, "test", None)
+        .await
+        .unwrap();
+    eventually("the kept pages show the new stock", || async {
+        fetch("/", "ko").await.1 .1.contains("재고 15개")
+            && fetch("/flower/red-rose-bouquet", "ko")
+                .await
+                .1
+                 .1
+                .contains("재고 15개")
+    })
+    .await;
+    assert!(drops(&scrape(&petal).await).unwrap_or(0.0) > drops_before);
+
+    petal.stop().await;
+    shop.finish().await;
+}

@@ -6,7 +6,7 @@ use petal::Role;
 use reqwest::StatusCode;
 
 /// The sum of every sample of `name` whose labels include all of `labels`.
-fn sample(scraped: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn sample(scraped: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     let samples: Vec<f64> = scraped
         .lines()
         .filter(|line| !line.starts_with('#'))
@@ -23,7 +23,7 @@ fn sample(scraped: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     (!samples.is_empty()).then(|| samples.iter().sum())
 }
 
-async fn scrape(petal: &Running) -> String {
+pub(crate) async fn scrape(petal: &Running) -> String {
     let answer = petal.get_ops("/metrics").await;
     assert_eq!(answer.status(), StatusCode::OK);
     assert!(answer.headers()["content-type"]
