@@ -125,6 +125,9 @@ pub fn package(workspace: &Workspace, pkg: &Path) -> Result<()> {
                 "--log-level=warning",
                 "--allow-overwrite",
             ])
+            // wasm-bindgen imports the split loader once per function it takes from it, each
+            // under the same key of one object: the same module every time, so no harm done.
+            .arg("--log-override:duplicate-object-key=silent")
             .arg(format!("--outfile={}", script.display()));
         tools::run(minify)?;
     }
