@@ -32,6 +32,8 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 say "unit and integration tests"
 cargo test
+say "docs/asyncapi.json (generated from contracts, held current by cargo test) checked by the AsyncAPI parser"
+node "$ROOT/end2end/check-asyncapi.mjs" "$ROOT/docs/asyncapi.json"
 # The debug binaries the manifest check and the short chaos run use (fresh after cargo test).
 cargo build --bin petal --bin loadgen
 say "the JSON API fuzzed against its OpenAPI document (schemathesis, short: 5 examples per operation and caller)"

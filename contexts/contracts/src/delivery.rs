@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// The florist started preparing a paid order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeliveryPreparing {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -20,7 +20,7 @@ impl Event for DeliveryPreparing {
 }
 
 /// The flowers left the shop with a courier.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeliveryDispatched {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -38,7 +38,7 @@ impl Event for DeliveryDispatched {
 }
 
 /// The recipient has the flowers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeliveryDelivered {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -58,7 +58,7 @@ impl Event for DeliveryDelivered {
 /// The delivery of an order was stopped (the order was cancelled or rejected); nothing will be
 /// prepared or sent. Published even when `delivery.cancel`'s answer never reached order, so the
 /// cancellation still completes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeliveryCancelled {
     pub order_id: Uuid,
     /// `None` when delivery was told to stop before it heard of the order.
@@ -74,13 +74,13 @@ impl Event for DeliveryCancelled {
 
 /// RPC `delivery.cancel`: stop the delivery of an order unless it already left the shop.
 /// Also answered for orders delivery has not heard of yet: they will never be prepared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CancelDelivery {
     pub order_id: Uuid,
 }
 
 /// Delivery's answer to [`CancelDelivery`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CancelDeliveryReply {
     Cancelled,
@@ -89,7 +89,7 @@ pub enum CancelDeliveryReply {
 }
 
 /// RPC `delivery.advance`: a staff member sends the flowers out or marks them delivered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AdvanceDelivery {
     pub order_id: Uuid,
     /// `dispatch` or `deliver`.
@@ -99,7 +99,7 @@ pub struct AdvanceDelivery {
 }
 
 /// Delivery's answer to [`AdvanceDelivery`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum AdvanceDeliveryReply {
     Advanced { status: String },
@@ -108,13 +108,13 @@ pub enum AdvanceDeliveryReply {
 }
 
 /// RPC `delivery.schedule`: staff ask which deliveries are due from `from` on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ListDeliveries {
     pub from: NaiveDate,
 }
 
 /// A delivery as staff see it: who gets what, where, when, and how far it has come.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScheduledDelivery {
     pub order_id: Uuid,
     /// `Preparing`, `OutForDelivery` or `Delivered`.
@@ -129,7 +129,7 @@ pub struct ScheduledDelivery {
 }
 
 /// Delivery's answer to [`ListDeliveries`], by date and window.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ListDeliveriesReply {
     pub deliveries: Vec<ScheduledDelivery>,
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One day in the shop (a Seoul calendar day): how many orders reached each step that day,
 /// and the money that moved. Read from the order timelines, so it follows them live.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DaySummary {
     pub day: NaiveDate,
     pub placed: i64,
@@ -26,7 +26,7 @@ pub struct DaySummary {
 }
 
 /// One flower that a day's confirmed orders need.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlowerNeed {
     pub slug: String,
     pub name: Localized,
@@ -45,7 +45,7 @@ pub struct FlowerNeed {
 }
 
 /// What the florist prepares for one delivery day.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Preparation {
     pub day: NaiveDate,
     pub flowers: Vec<FlowerNeed>,
@@ -59,7 +59,7 @@ impl FlowerNeed {
 }
 
 /// A staff account as the staff page lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StaffMember {
     pub email: String,
     pub name: String,

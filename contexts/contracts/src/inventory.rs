@@ -9,7 +9,7 @@ use uuid::Uuid;
 ///
 /// It carries the whole product rather than a delta, so a consumer can apply it in any order:
 /// `revision` grows by one with every change of the product, and a consumer keeps the highest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProductChanged {
     pub product_id: Uuid,
     pub slug: String,
@@ -33,21 +33,21 @@ impl Event for ProductChanged {
 /// RPC `inventory.reserve`: hold stock for an order until it is paid or `hold_until` passes.
 ///
 /// Asking again for the same order returns the same reservation, so a caller may retry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReserveStock {
     pub order_id: Uuid,
     pub lines: Vec<StockRequest>,
 }
 
 /// How many of one product an order wants.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StockRequest {
     pub slug: String,
     pub quantity: i32,
 }
 
 /// Inventory's answer to [`ReserveStock`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ReserveStockReply {
     /// Held, priced at today's prices.
@@ -70,7 +70,7 @@ pub enum ReserveStockReply {
 }
 
 /// A reservation was never paid for in time and its stock is free again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReservationExpired {
     pub order_id: Uuid,
 }
@@ -82,14 +82,14 @@ impl Event for ReservationExpired {
 
 /// RPC `inventory.catalog`: staff look after the catalog (through web); `actor` is recorded
 /// with every change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CatalogRequest {
     pub actor: String,
     pub command: CatalogCommand,
 }
 
 /// What staff can ask of the catalog.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum CatalogCommand {
     /// Every product with its stock levels.
@@ -130,7 +130,7 @@ pub enum CatalogCommand {
 
 /// A product as staff see it: what is on the shelf, what is held for unpaid orders, and what
 /// customers may still order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StockLevel {
     pub slug: String,
     pub name: Localized,
@@ -144,7 +144,7 @@ pub struct StockLevel {
 }
 
 /// One recorded change of a product: who, when, why, and what changed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -160,7 +160,7 @@ pub struct HistoryEntry {
 }
 
 /// Inventory's answer to [`CatalogRequest`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CatalogReply {
     Products {

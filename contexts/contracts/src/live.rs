@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What changed, and for whom.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Nudge {
     /// The order's history (status, payment, delivery, timeline) changed in the view.
@@ -49,7 +49,7 @@ impl Nudge {
 
 /// The parts of any event body a nudge needs: every saga event names its order and customer,
 /// product events their slug.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct Subject {
     pub order_id: Option<Uuid>,
     pub customer_id: Option<Uuid>,

@@ -6,14 +6,14 @@ use uuid::Uuid;
 
 /// RPC `notification.messages`: the customer's messages, newest first, and how many are unread.
 /// With `mark_read`, that message of theirs is marked read first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MessagesRequest {
     pub customer_id: Uuid,
     pub mark_read: Option<Uuid>,
 }
 
 /// One message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MessageView {
     pub id: Uuid,
     pub order_id: Option<Uuid>,
@@ -27,7 +27,7 @@ pub struct MessageView {
 }
 
 /// Notification's answer to [`MessagesRequest`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MessagesReply {
     pub unread: i64,
     pub messages: Vec<MessageView>,

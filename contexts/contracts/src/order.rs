@@ -29,7 +29,7 @@ impl TimeWindow {
 }
 
 /// Who receives the flowers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Recipient {
     pub name: String,
     /// Digits only, e.g. `01012345678`.
@@ -37,7 +37,7 @@ pub struct Recipient {
 }
 
 /// One line of an order, priced by inventory when it was reserved.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrderLine {
     pub product_id: Uuid,
     pub slug: String,
@@ -47,7 +47,7 @@ pub struct OrderLine {
 }
 
 /// The card the customer pays with, as the card processor tokenized it. Never the number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CardToken {
     pub token: String,
     pub last4: String,
@@ -56,7 +56,7 @@ pub struct CardToken {
 
 /// An order was accepted: stock is reserved and the customer is to be charged. Every context
 /// may read it; the card travels only in [`PaymentRequested`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(try_from = "PlacedOnTheWire")]
 pub struct OrderPlaced {
     pub order_id: Uuid,
@@ -75,7 +75,7 @@ pub struct OrderPlaced {
 
 /// `order.placed` as version 1 or 2 wrote it: version 1 carried the whole card, of which only
 /// the last four digits are read (a rolling upgrade leaves such messages in queues).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct PlacedOnTheWire {
     order_id: Uuid,
     customer_id: Uuid,
@@ -91,7 +91,7 @@ struct PlacedOnTheWire {
     placed_at: DateTime<Utc>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct LastFour {
     last4: String,
 }
@@ -128,7 +128,7 @@ impl Event for OrderPlaced {
 /// A placed order's charge, staged with its [`OrderPlaced`] in one transaction and routed to
 /// payment alone: the card processor's token never reaches delivery, notification or the view,
 /// nor a message one of them parks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentRequested {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -142,7 +142,7 @@ impl Event for PaymentRequested {
 }
 
 /// The order is paid for; the flowers are to be prepared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrderPaid {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -154,7 +154,7 @@ impl Event for OrderPaid {
 }
 
 /// Why an order did not go ahead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectionReason {
     PaymentDeclined,
@@ -162,7 +162,7 @@ pub enum RejectionReason {
 }
 
 /// The order will not be fulfilled and nothing was charged (or the charge is refunded).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrderRejected {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -179,7 +179,7 @@ impl Event for OrderRejected {
 /// An order that never came to exist: stock was reserved for it, but it was never stored (the
 /// reply to the customer was lost and they did not come back, or storing it failed), and it
 /// never will be. Inventory frees the reservation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrderAbandoned {
     pub order_id: Uuid,
 }
@@ -190,7 +190,7 @@ impl Event for OrderAbandoned {
 }
 
 /// The customer cancelled before the delivery left the shop.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrderCancelled {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -204,7 +204,7 @@ impl Event for OrderCancelled {
 }
 
 /// One field of a command that is not acceptable.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FieldProblem {
     pub field: String,
     /// Stable code for translations: `required`, `too_long`, `invalid`, `past`, …
@@ -214,7 +214,7 @@ pub struct FieldProblem {
 }
 
 /// One line of an order as the customer asks for it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WantedLine {
     pub slug: String,
     pub quantity: i64,
@@ -222,7 +222,7 @@ pub struct WantedLine {
 
 /// RPC `order.place`. `order_id` is chosen by the caller, once per checkout: repeating the
 /// request places one order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlaceOrderRequest {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -239,7 +239,7 @@ pub struct PlaceOrderRequest {
 }
 
 /// Order's answer to [`PlaceOrderRequest`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PlaceOrderReply {
     Placed {
@@ -265,14 +265,14 @@ pub enum PlaceOrderReply {
 }
 
 /// RPC `order.cancel`: the customer cancels their order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CancelOrderRequest {
     pub order_id: Uuid,
     pub customer_id: Uuid,
 }
 
 /// Order's answer to [`CancelOrderRequest`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CancelOrderReply {
     Cancelled,
@@ -286,10 +286,10 @@ rpc!(PlaceOrderRequest => PlaceOrderReply, "order", "order.place", version 1);
 rpc!(CancelOrderRequest => CancelOrderReply, "order", "order.cancel", version 1);
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn placed() -> OrderPlaced {
+    pub(crate) fn placed() -> OrderPlaced {
         OrderPlaced {
             order_id: Uuid::now_v7(),
             customer_id: Uuid::now_v7(),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// The card was charged for the order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentApproved {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -21,7 +21,7 @@ impl Event for PaymentApproved {
 }
 
 /// The card was not charged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentDeclined {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -36,7 +36,7 @@ impl Event for PaymentDeclined {
 }
 
 /// A charge was paid back to the card.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentRefunded {
     pub order_id: Uuid,
     pub customer_id: Uuid,
@@ -50,13 +50,13 @@ impl Event for PaymentRefunded {
 }
 
 /// RPC `payment.list`: a customer's payments, newest first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ListPayments {
     pub customer_id: Uuid,
 }
 
 /// One payment as its customer sees it; the card shows only its last four digits.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentSummary {
     pub order_id: Uuid,
     pub payment_id: Uuid,
@@ -72,7 +72,7 @@ pub struct PaymentSummary {
 }
 
 /// Payment's answer to [`ListPayments`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ListPaymentsReply {
     pub payments: Vec<PaymentSummary>,
 }
