@@ -88,7 +88,8 @@ fn Settings() -> impl IntoView {
             <h1>{tr("내 계정", "My account")}</h1>
             <p class="account-who">{who}</p>
             <h2>{tr("비밀번호 바꾸기", "Change the password")}</h2>
-            <form on:submit=submit novalidate>
+            // POST: a submit before the WASM has loaded never puts what was typed in the address.
+            <form method="post" on:submit=submit novalidate>
                 <div class="field">
                     <label for="current_password">{tr("지금 비밀번호", "Current password")}</label>
                     <input id="current_password" name="current_password" type="password" required

@@ -191,7 +191,8 @@ fn CheckoutForm() -> impl IntoView {
         <section class="panel checkout">
             <h1>{tr("주문하기", "Checkout")}</h1>
             <Transition fallback=|| ()>{summary}</Transition>
-            <form on:submit=submit novalidate>
+            // POST: a submit before the WASM has loaded never puts what was typed in the address.
+            <form method="post" on:submit=submit novalidate>
                 <fieldset>
                     <legend>{tr("꽃", "Flowers")}</legend>
                     <div class="field">

@@ -95,8 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=catalog::CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("/flower/:slug") view={Lazy::<lazy::Flower>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view={Lazy::<lazy::Checkout>::new()} />
-                    <Route path=path!("/signin") view={Lazy::<lazy::SignIn>::new()} />
-                    <Route path=path!("/signup") view={Lazy::<lazy::SignUp>::new()} />
+                    <Route path=path!("/signin") view=|| view! { <session::AccountPage signing_up=false /> } />
+                    <Route path=path!("/signup") view=|| view! { <session::AccountPage signing_up=true /> } />
                     <Route path=path!("/orders") view={Lazy::<lazy::MyOrders>::new()} />
                     <Route path=path!("/orders/:id") view={Lazy::<lazy::Order>::new()} />
                     <Route path=path!("/messages") view={Lazy::<lazy::Messages>::new()} />
@@ -167,8 +167,10 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// Pages the browser loads only when they are visited: every page but the catalog lives in its
-/// own WASM chunk (`cargo xtask build` splits them out), so the catalog loads without them.
+/// Pages the browser loads only when they are visited: every page but the catalog, sign-in and
+/// sign-up lives in its own WASM chunk (`cargo xtask build` splits them out), so the catalog
+/// loads without them. Sign-in and sign-up stay in the main module: a visitor sent there types
+/// at once, and a lazy form was answered before its chunk had arrived.
 mod lazy {
     use leptos::prelude::*;
     use leptos_router::{lazy_route, LazyRoute};
@@ -193,8 +195,6 @@ mod lazy {
 
     lazy_pages! {
         Flower => crate::flower::FlowerPage(),
-        SignIn => crate::session::AccountPage(crate::session::AccountPageProps { signing_up: false }),
-        SignUp => crate::session::AccountPage(crate::session::AccountPageProps { signing_up: true }),
         Checkout => crate::checkout::CheckoutPage(),
         MyOrders => crate::orders::MyOrdersPage(),
         Order => crate::orders::OrderPage(),

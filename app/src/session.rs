@@ -259,7 +259,8 @@ pub fn AccountPage(signing_up: bool) -> impl IntoView {
         } />
         <section class="panel account-form">
             <h1>{title}</h1>
-            <form on:submit=submit novalidate>
+            // POST: a submit before the WASM has loaded never puts what was typed in the address.
+            <form method="post" on:submit=submit novalidate>
                 {signing_up.then(|| view! {
                     <div class="field">
                         <label for="name">{tr("이름", "Name")}</label>
