@@ -408,24 +408,6 @@ async fn the_shop_reconnects_by_itself_when_the_broker_drops_its_connection() {
     shop.finish().await;
 }
 
-/// The nonce a response's policy allows, and the page with that nonce taken out.
-fn nonce_and_page(policy: &str, html: &str) -> (String, String) {
-    let nonce = policy
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("the policy names a nonce")
-        .to_owned();
-    let scripts = html.matches("<script").count();
-    assert!(scripts > 0);
-    assert_eq!(
-        html.matches(&format!("nonce=\"{nonce}\"")).count(),
-        scripts,
-        "every inline script carries this response's nonce"
-    );
-    (nonce.clone(), html.replace(&nonce, "NONCE"))
-}
-
 #[tokio::test]
 async fn public_pages_are_kept_rendered_each_with_its_own_nonce_until_a_product_changes() {
     use crate::operations::{sample, scrape};

@@ -293,3 +293,22 @@ pub fn place(customer_id: Uuid, lines: &[(&str, i64)], card_number: &str) -> ord
         card: payment::tokenize(card_number, "12/30", "123", (2026, 1)).unwrap(),
     }
 }
+
+/// The nonce a response's policy allows, and the page with that nonce taken out.
+pub fn nonce_and_page(policy: &str, html: &str) -> (String, String) {
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the policy names a nonce")
+        .to_owned();
+    assert!(nonce.len() >= 22, "128 bits: {nonce}");
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every inline script carries this response's nonce: {html}"
+    );
+    (nonce.clone(), html.replace(&nonce, "NONCE"))
+}
